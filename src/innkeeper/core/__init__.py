@@ -1,0 +1,1 @@
+"""The shared kernel: money, time, ids and errors. Standard library only, no I/O."""

@@ -1,0 +1,1 @@
+"""Deterministic demo marketplace: a Dubai market of stays, leases and experiences."""

@@ -1,0 +1,44 @@
+"""Every job Innkeeper runs, with its retry policy and schedule, on one screen.
+
+``create_job_app`` is a function, not a module-level app: each process (web, worker, test)
+builds its own, and nothing connects at import time. Tasks are plain functions that unpack
+ids and call one service, as routers do.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import procrastinate
+
+from innkeeper.jobs.names import JobName
+
+_log = logging.getLogger(__name__)
+
+
+def deferring_connector(database_url: str) -> Any:
+    """The connector services defer through, on the caller's own transaction connection."""
+    return procrastinate.SyncPsycopgConnector(conninfo=database_url, min_size=0, max_size=2)
+
+
+def create_job_app(connector: Any) -> Any:
+    app = procrastinate.App(connector=connector)
+
+    @app.periodic(cron="*/15 * * * *", periodic_id="purge")
+    @app.task(name=JobName.PURGE_EXPIRED_CREDENTIALS, pass_context=True, queue="maintenance")
+    def purge_expired_credentials(context: Any, timestamp: int) -> None:
+        from innkeeper.accounts.service import purge_expired_credentials as purge
+
+        deleted = purge(context.additional_context["services"])
+        _log.info("purged expired credentials", extra={"deleted": deleted})
+
+    @app.periodic(cron="*/10 * * * *", periodic_id="retry_stalled")
+    @app.task(name="jobs:retry_stalled_jobs", queue="maintenance", pass_context=True)
+    async def retry_stalled_jobs(context: Any, timestamp: int) -> None:
+        """Jobs whose worker died stay 'doing' forever unless someone retries them."""
+        stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=120)
+        for job in stalled:
+            await app.job_manager.retry_job(job)
+
+    return app

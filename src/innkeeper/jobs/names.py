@@ -1,0 +1,9 @@
+"""Every job's name, listed once. Queued jobs store the name, so rename with care."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class JobName(StrEnum):
+    PURGE_EXPIRED_CREDENTIALS = "accounts:purge_expired_credentials"
