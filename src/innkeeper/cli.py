@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -130,6 +131,10 @@ def _serve(
 ) -> None:
     import uvicorn
 
+    # uvicorn shuts down gracefully, then re-raises the signal it caught. Turning SIGTERM
+    # into SystemExit lets that unwind normally, so our `finally` blocks and the embedded
+    # server's atexit hook (which stops PostgreSQL) still run.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     os.environ["DATABASE_URL"] = url  # the factory in each worker process reads it
     uvicorn.run(
         "innkeeper.main:app_from_environment",
@@ -142,6 +147,10 @@ def _serve(
     )
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _banner(settings: Settings, summary: object) -> str:
     from innkeeper.demo import loader
 
@@ -150,7 +159,7 @@ def _banner(settings: Settings, summary: object) -> str:
         f"Innkeeper is starting at {settings.public_url}  (API docs: {settings.public_url}/docs)",
         str(getattr(summary, "describe", lambda: "")()),
         "Demo logins (password for all: " + loader.DEMO_PASSWORD + "):",
-        *(f"  {role:<28} {email}" for role, email in loader.demo_logins()),
+        *(f"  {role:<44} {email}" for role, email in loader.demo_logins()),
         "",
     ]
     return "\n".join(lines)

@@ -7,6 +7,7 @@ tokens), status, duration and the user id; never headers, cookies or bodies.
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 import re
 import sys
@@ -74,6 +75,9 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+            await _refuse_nul(scope, send)  # PostgreSQL text cannot hold NUL; say so, early
+            return
         request_id = _incoming_id(scope) or uuid.uuid4().hex
         token = _request_id.set(request_id)
         started = time.perf_counter()
@@ -101,6 +105,15 @@ class RequestContext:
                 },
             )
             _request_id.reset(token)
+
+
+async def _refuse_nul(scope: Scope, send: Send) -> None:
+    body = json.dumps(
+        {"error": {"code": "invalid_request", "message": "NUL characters are not allowed"}}
+    ).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 400, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _incoming_id(scope: Scope) -> str | None:

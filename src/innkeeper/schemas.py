@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, field_validator
 
 T = TypeVar("T")
 
@@ -27,3 +27,21 @@ class ErrorDetail(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorDetail
+
+
+def _refuse_nul(value: Any) -> Any:
+    """PostgreSQL text cannot hold NUL (0x00); refuse it here rather than fail on insert."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if isinstance(value, list | tuple):
+        for item in value:
+            _refuse_nul(item)
+    return value  # objects are nested StrictInput models: they check themselves, by path
+
+
+class StrictInput(BaseModel):
+    """Base of every request body: unknown fields refused, text trimmed, NUL refused."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    _no_nul = field_validator("*", mode="before")(_refuse_nul)

@@ -133,3 +133,17 @@ def test_owner_edits_the_organization(services: Services) -> None:
         organizations.update_organization(
             services, actor_for(services, owner), org.id, {"time_zone": "Nowhere"}
         )
+
+
+def test_a_demoted_owner_cannot_act_on_a_stale_role(services: Services) -> None:
+    first, second, newcomer = make_user(services), make_user(services), make_user(services)
+    org = make_org(services, first)
+    organizations.add_member(
+        services, actor_for(services, first), org.id, second.email, MemberRole.OWNER
+    )
+    stale = actor_for(services, first)  # read while still an owner
+    organizations.change_member_role(
+        services, actor_for(services, second), org.id, first.id, MemberRole.STAFF
+    )
+    with pytest.raises(Forbidden):
+        organizations.add_member(services, stale, org.id, newcomer.email, MemberRole.OWNER)

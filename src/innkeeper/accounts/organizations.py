@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -274,10 +274,19 @@ def _members(uow: UnitOfWork, scope: TenantScope) -> list[Member]:
 
 
 def _load(uow: UnitOfWork, scope: TenantScope, *, lock: bool = False) -> Organization:
+    """The scoped organization; with ``lock``, also re-check the caller's role under the lock.
+
+    The caller's role was read before this transaction began; an owner demoted a moment
+    ago must not manage members once more on the strength of that stale read.
+    """
     query = select(Organization).where(Organization.id == scope.organization_id)
     org = uow.session.scalar(query.with_for_update() if lock else query)
     if org is None:
         raise NotFound(f"organization {scope.organization_id} not found")
+    if lock and not scope.actor.is_admin:
+        member = uow.session.get(OrganizationMember, (org.id, scope.actor.user_id))
+        current = {org.id: member.role} if member is not None else {}
+        scope_for(replace(scope.actor, memberships=current), org.id, scope.permission)
     return org
 
 

@@ -11,13 +11,13 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from innkeeper.accounts.domain import MemberRole, OrganizationKind, PlatformRole
 from innkeeper.core.zones import is_time_zone
+from innkeeper.schemas import StrictInput
 
 Password = Annotated[str, Field(min_length=1, max_length=256)]
 Locale = Literal["en", "ar"]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+Strict = StrictInput
 
 
 def _zone(value: str | None) -> str | None:

@@ -11,13 +11,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from innkeeper.catalog.domain import ExperienceCategory, ListingKind, ListingStatus
+from innkeeper.schemas import StrictInput
 
 Text200 = Annotated[str, Field(min_length=1, max_length=200)]
 Count = Annotated[int, Field(ge=0, le=1000)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+Strict = StrictInput
 
 
 class LocationIn(Strict):
