@@ -14,6 +14,7 @@ from typing import Any, Final
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from innkeeper.core.errors import (
@@ -73,6 +74,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(DBAPIError, _database_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -108,6 +110,18 @@ def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse
     message = error.detail if isinstance(error.detail, str) else code.replace("_", " ")
     return JSONResponse(
         error_body(code, message), status_code=error.status_code, headers=error.headers
+    )
+
+
+def _database_error(request: Request, error: DBAPIError) -> JSONResponse:
+    """A lost connection is the database's hiccup, not a bug: ask the client to retry."""
+    if not error.connection_invalidated and not isinstance(error, OperationalError):
+        return _unexpected_error(request, error)
+    _log.warning("database unavailable", extra={"path": request.url.path})
+    return JSONResponse(
+        error_body("database_unavailable", "the database is unavailable; retry shortly"),
+        status_code=503,
+        headers={"Retry-After": "1"},
     )
 
 

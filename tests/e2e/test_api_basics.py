@@ -27,6 +27,16 @@ def test_health_reports_an_unreachable_database(settings: Settings, pg: Any) -> 
     assert response.json()["database"] == "unavailable"
 
 
+def test_a_lost_database_is_a_503_with_retry_after(settings: Settings, pg: Any) -> None:
+    services = build_services(settings, pg.get_uri("no_such_database"))
+    with TestClient(create_app(services)) as unhealthy:
+        response = unhealthy.get("/api/v1/listings")
+    services.close()
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "database_unavailable"
+    assert response.headers["retry-after"] == "1"
+
+
 def test_openapi_lists_the_api(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     for path in (

@@ -218,3 +218,17 @@ def test_purge_removes_dead_credentials_and_old_attempts(
     assert service.purge_expired_credentials(services) == 3  # 1 revoked session + 2 attempts
     assert _count(services, LoginAttempt) == 0
     assert service.authenticate_session(services, live.secret)
+
+
+def test_token_creation_is_audited_with_the_tokens_id(services: Services) -> None:
+    make_user(services, email="host@example.com")
+    issued = service.create_api_token(
+        services, "host@example.com", PASSWORD, name="ci", expires_in_days=None, ip_address=None
+    )
+    with services.uow() as uow:
+        entity_ids = list(
+            uow.session.scalars(
+                select(AuditEntry.entity_id).where(AuditEntry.entity_type == "api_token")
+            )
+        )
+    assert entity_ids == [str(issued.token.id)]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from innkeeper.accounts import repository
+from innkeeper.accounts import queries, repository
 from innkeeper.accounts.domain import (
     Actor,
     MemberRole,
@@ -23,7 +23,7 @@ from innkeeper.accounts.domain import (
     normalize_phone,
 )
 from innkeeper.accounts.models import Organization, OrganizationMember, User
-from innkeeper.accounts.tenancy import TenantScope, scope_for
+from innkeeper.accounts.tenancy import TenantScope, scope_for, scoped
 from innkeeper.audit.repository import Change, record
 from innkeeper.core.currency import is_supported
 from innkeeper.core.errors import Conflict, InvalidInput, NotFound, Unauthenticated
@@ -264,11 +264,13 @@ def _member(
 
 
 def _members(uow: UnitOfWork, scope: TenantScope) -> list[Member]:
+    query = select(User.id, User.email, User.name, OrganizationMember.role).join(
+        OrganizationMember, OrganizationMember.user_id == User.id
+    )
     rows = uow.session.execute(
-        select(User.id, User.email, User.name, OrganizationMember.role)
-        .join(OrganizationMember, OrganizationMember.user_id == User.id)
-        .where(OrganizationMember.organization_id == scope.organization_id)
-        .order_by(OrganizationMember.role, User.name)
+        scoped(query, OrganizationMember.organization_id, scope).order_by(
+            OrganizationMember.role, User.name
+        )
     )
     return [Member(uid, email, name, MemberRole(role)) for uid, email, name, role in rows]
 
@@ -279,7 +281,7 @@ def _load(uow: UnitOfWork, scope: TenantScope, *, lock: bool = False) -> Organiz
     The caller's role was read before this transaction began; an owner demoted a moment
     ago must not manage members once more on the strength of that stale read.
     """
-    query = select(Organization).where(Organization.id == scope.organization_id)
+    query = scoped(select(Organization), Organization.id, scope)
     org = uow.session.scalar(query.with_for_update() if lock else query)
     if org is None:
         raise NotFound(f"organization {scope.organization_id} not found")
@@ -329,3 +331,13 @@ def _asdict(details: OrganizationDetails) -> dict[str, object]:
 
 def _jsonable(changes: dict[str, object]) -> dict[str, object]:
     return {key: str(value) if value is not None else None for key, value in changes.items()}
+
+
+def admin_organizations(
+    svc: Services, actor: Actor, *, name_contains: str | None, limit: int, offset: int
+) -> tuple[list[Organization], int]:
+    """Every organization, for platform admins."""
+    if not actor.is_admin:
+        raise NotFound("not found")
+    with svc.uow() as uow:
+        return queries.organizations(uow, name_contains=name_contains, limit=limit, offset=offset)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from innkeeper.accounts import organizations, queries, service
+from innkeeper.accounts import organizations
 from innkeeper.accounts.schemas import (
     MemberAdd,
     MemberOut,
@@ -116,10 +116,8 @@ def admin_organizations(
     paging: PagingDep,
     name: Annotated[str | None, Query(max_length=200, description="Part of the name")] = None,
 ) -> Page[OrganizationOut]:
-    service.require_admin(actor)
-    with services.uow() as uow:
-        rows, total = queries.organizations(
-            uow, name_contains=name, limit=paging.limit, offset=paging.offset
-        )
-        items = [OrganizationOut.model_validate(org) for org in rows]
+    rows, total = organizations.admin_organizations(
+        services, actor, name_contains=name, limit=paging.limit, offset=paging.offset
+    )
+    items = [OrganizationOut.model_validate(org) for org in rows]
     return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)

@@ -84,8 +84,22 @@ def session_by_digest(session: Session, token_digest: bytes) -> AuthSession | No
     return session.scalar(select(AuthSession).where(AuthSession.token_hash == token_digest))
 
 
-def api_token_by_digest(session: Session, token_digest: bytes) -> ApiToken | None:
-    return session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest))
+def active_session_by_digest(session: Session, token_digest: bytes) -> AuthSession | None:
+    """The session, if its user is active: one round trip on every cookie request."""
+    return session.scalar(
+        select(AuthSession)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AuthSession.token_hash == token_digest, User.is_active.is_(True))
+    )
+
+
+def active_api_token_by_digest(session: Session, token_digest: bytes) -> ApiToken | None:
+    """The token, if its user is active: one round trip on every API request."""
+    return session.scalar(
+        select(ApiToken)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_digest, User.is_active.is_(True))
+    )
 
 
 def revoke_sessions(

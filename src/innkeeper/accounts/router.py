@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from innkeeper.accounts import queries, service
+from innkeeper.accounts import service
 from innkeeper.accounts.domain import PlatformRole
 from innkeeper.accounts.schemas import (
     AdminUserOut,
@@ -136,19 +136,17 @@ def admin_users(
     email: Annotated[str | None, Query(max_length=320, description="Part of the email")] = None,
     role: PlatformRole | None = None,
 ) -> Page[AdminUserOut]:
-    service.require_admin(actor)
-    with services.uow() as uow:
-        rows, total = queries.users(
-            uow, email_contains=email, role=role, limit=paging.limit, offset=paging.offset
+    rows, total = service.admin_users(
+        services, actor, email_contains=email, role=role, limit=paging.limit, offset=paging.offset
+    )
+    items = [
+        AdminUserOut(
+            **UserOut.model_validate(row.user).model_dump(),
+            is_active=row.user.is_active,
+            roles=row.roles,
         )
-        items = [
-            AdminUserOut(
-                **UserOut.model_validate(row.user).model_dump(),
-                is_active=row.user.is_active,
-                roles=row.roles,
-            )
-            for row in rows
-        ]
+        for row in rows
+    ]
     return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from innkeeper.accounts import repository
+from innkeeper.accounts import queries, repository
 from innkeeper.accounts.credentials import (
     API_TOKEN_PREFIX,
     SESSION_TOKEN_PREFIX,
@@ -179,34 +179,26 @@ def revoke_api_token(svc: Services, actor: Actor, token_id: uuid.UUID) -> None:
 def authenticate_session(svc: Services, secret: str) -> Authenticated:
     now = svc.clock.now()
     with svc.uow() as uow:
-        row = repository.session_by_digest(uow.session, digest(secret))
+        row = repository.active_session_by_digest(uow.session, digest(secret))
         if row is None or row.revoked_at is not None or row.expires_at <= now:
             raise Unauthenticated("the session has expired or was revoked; log in again")
-        _require_active(uow, row.user_id)
-        return Authenticated(
-            repository.load_actor(uow.session, row.user_id), row.id, row.csrf_token
-        )
+        actor = repository.load_actor(uow.session, row.user_id)
+        return Authenticated(actor, row.id, row.csrf_token)
 
 
 def authenticate_token(svc: Services, secret: str) -> Authenticated:
     now = svc.clock.now()
     with svc.uow() as uow:
-        token = repository.api_token_by_digest(uow.session, digest(secret))
+        token = repository.active_api_token_by_digest(uow.session, digest(secret))
         if token is None or token.revoked_at is not None:
             raise Unauthenticated("the API token is not valid")
         if token.expires_at is not None and token.expires_at <= now:
             raise Unauthenticated("the API token has expired")
-        _require_active(uow, token.user_id)
+        actor = repository.load_actor(uow.session, token.user_id)
         if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
             token.last_used_at = now  # coarse, so busy clients don't write on every request
             uow.commit()
-        return Authenticated(repository.load_actor(uow.session, token.user_id), None, None)
-
-
-def _require_active(uow: UnitOfWork, user_id: uuid.UUID) -> None:
-    user = repository.user_by_id(uow.session, user_id)
-    if user is None or not user.is_active:
-        raise Unauthenticated("the account is deactivated")
+        return Authenticated(actor, None, None)
 
 
 def _check_password_login(
@@ -220,12 +212,14 @@ def _check_password_login(
         user = repository.user_by_email(uow.session, email)
     valid = svc.passwords.verify(user.password_hash if user else None, password)
     accepted = valid and user is not None and user.is_active
+    upgraded = None  # argon2 parameters changed since this hash: re-hash, outside the transaction
+    if accepted and user is not None and svc.passwords.needs_rehash(user.password_hash):
+        upgraded = svc.passwords.hash(password)
     with svc.uow() as uow:
-        uow.session.add(
-            LoginAttempt(email=email, ip_address=ip_address, succeeded=accepted, at=now)
-        )
-        if accepted and user is not None and svc.passwords.needs_rehash(user.password_hash):
-            uow.session.merge(user).password_hash = svc.passwords.hash(password)
+        attempt = LoginAttempt(email=email, ip_address=ip_address, succeeded=accepted, at=now)
+        uow.session.add(attempt)
+        if upgraded is not None and user is not None:
+            uow.session.merge(user).password_hash = upgraded
         uow.commit()
     if not accepted or user is None:
         raise InvalidCredentials("the email or password is not correct")
@@ -390,3 +384,19 @@ def purge_expired_credentials(svc: Services) -> int:
         )
         uow.commit()
     return deleted
+
+
+def admin_users(
+    svc: Services,
+    actor: Actor,
+    *,
+    email_contains: str | None,
+    role: PlatformRole | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[queries.UserWithRoles], int]:
+    require_admin(actor)
+    with svc.uow() as uow:
+        return queries.users(
+            uow, email_contains=email_contains, role=role, limit=limit, offset=offset
+        )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from innkeeper.accounts.domain import Actor, Permission
 from innkeeper.core.errors import Forbidden, NotFound, Unauthenticated
 
-Query = TypeVar("Query", bound=Select[Any])
+Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
-from innkeeper.accounts.service import require_admin
-from innkeeper.audit import repository
+from innkeeper.audit import service
 from innkeeper.deps import CurrentActor, PagingDep, ServicesDep
 from innkeeper.schemas import Page
 
@@ -44,15 +43,14 @@ def audit_log(
     organization_id: uuid.UUID | None = None,
 ) -> Page[AuditEntryOut]:
     """Every recorded change, newest first: who, what, from, to, why, when."""
-    require_admin(actor)
-    with services.uow() as uow:
-        rows, total = repository.search(
-            uow.session,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            organization_id=organization_id,
-            limit=paging.limit,
-            offset=paging.offset,
-        )
-        items = [AuditEntryOut.model_validate(row) for row in rows]
+    rows, total = service.search(
+        services,
+        actor,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        organization_id=organization_id,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    items = [AuditEntryOut.model_validate(row) for row in rows]
     return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -45,22 +46,38 @@ def host_listing(
     return session.scalar(query.with_for_update() if lock else query)
 
 
+# Read paths fetch each listing with its active unit count in the same round trip.
+WithUnits = tuple[Listing, int]
+
+
+def _active_units() -> Any:
+    return (
+        select(func.count())
+        .where(ListingUnit.listing_id == Listing.id, ListingUnit.is_active.is_(True))
+        .correlate(Listing)
+        .scalar_subquery()
+    )
+
+
 def host_listings(
     session: Session, scope: TenantScope, filters: ListingFilters, *, limit: int, offset: int
-) -> tuple[list[Listing], int]:
+) -> tuple[list[WithUnits], int]:
     query = scoped(_filtered(select(Listing), filters), Listing.organization_id, scope)
     return _page(session, query, limit=limit, offset=offset)
 
 
-def published_listing(session: Session, listing_id: uuid.UUID) -> Listing | None:
-    return session.scalar(
-        select(Listing).where(Listing.id == listing_id, Listing.status == ListingStatus.PUBLISHED)
-    )
+def published_listing(session: Session, listing_id: uuid.UUID) -> WithUnits | None:
+    row = session.execute(
+        select(Listing, _active_units()).where(
+            Listing.id == listing_id, Listing.status == ListingStatus.PUBLISHED
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 def published_listings(
     session: Session, filters: ListingFilters, *, limit: int, offset: int
-) -> tuple[list[Listing], int]:
+) -> tuple[list[WithUnits], int]:
     query = _filtered(select(Listing), filters).where(Listing.status == ListingStatus.PUBLISHED)
     return _page(session, query, limit=limit, offset=offset)
 
@@ -248,9 +265,16 @@ def _filtered(query: Select[Listing], filters: ListingFilters) -> Select[Listing
 
 def _page(
     session: Session, query: Select[Listing], *, limit: int, offset: int
-) -> tuple[list[Listing], int]:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Listing.created_at.desc(), Listing.id).limit(limit).offset(offset)
-    )
-    return list(rows), total
+) -> tuple[list[WithUnits], int]:
+    """One page, newest first, and the total: ``count(*) OVER ()`` is computed before LIMIT,
+    so the page and its total come back in one round trip."""
+    page = query.add_columns(_active_units(), func.count().over())
+    ordered = page.order_by(Listing.created_at.desc(), Listing.id).limit(limit).offset(offset)
+    rows = session.execute(ordered).all()
+    if rows:
+        total = int(rows[0][2])
+    elif offset == 0:
+        total = 0
+    else:  # past the end: the window had no row to ride on
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return [(row[0], int(row[1])) for row in rows], total

@@ -161,7 +161,7 @@ def list_host_listings(
         rows, total = repository.host_listings(
             uow.session, scope, filters, limit=limit, offset=offset
         )
-        return ListingPage(_views(uow, rows), total, limit, offset)
+        return ListingPage(_with_photos(uow, rows), total, limit, offset)
 
 
 def list_units(
@@ -175,10 +175,10 @@ def list_units(
 
 def get_published_listing(svc: Services, listing_id: uuid.UUID) -> ListingView:
     with svc.uow() as uow:
-        listing = repository.published_listing(uow.session, listing_id)
-        if listing is None:
+        found = repository.published_listing(uow.session, listing_id)
+        if found is None:
             raise NotFound(f"listing {listing_id} not found")
-        return _view(uow, listing)
+        return _with_photos(uow, [found])[0]
 
 
 def list_published_listings(
@@ -188,7 +188,7 @@ def list_published_listings(
         rows, total = repository.published_listings(
             uow.session, filters, limit=limit, offset=offset
         )
-        return ListingPage(_views(uow, rows), total, limit, offset)
+        return ListingPage(_with_photos(uow, rows), total, limit, offset)
 
 
 def _host_listing(
@@ -214,6 +214,11 @@ def _views(uow: UnitOfWork, listings: Sequence[Listing]) -> list[ListingView]:
     photos = repository.photos_of(uow.session, ids)
     units = repository.active_unit_counts(uow.session, ids)
     return [ListingView(listing, photos[listing.id], units[listing.id]) for listing in listings]
+
+
+def _with_photos(uow: UnitOfWork, rows: Sequence[tuple[Listing, int]]) -> list[ListingView]:
+    photos = repository.photos_of(uow.session, [listing.id for listing, _ in rows])
+    return [ListingView(listing, photos[listing.id], units) for listing, units in rows]
 
 
 def _unit_count(draft: ListingDraft) -> int:

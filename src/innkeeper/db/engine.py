@@ -40,7 +40,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         sqlalchemy_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip on every checkout. A connection broken by a
+        # database restart fails one request with a 503 (see api.py) and is then replaced.
+        pool_recycle=1800,
     )
 
 

@@ -34,7 +34,7 @@ def create_job_app(connector: Any) -> Any:
         _log.info("purged expired credentials", extra={"deleted": deleted})
 
     @app.periodic(cron="*/10 * * * *", periodic_id="retry_stalled")
-    @app.task(name="jobs:retry_stalled_jobs", queue="maintenance", pass_context=True)
+    @app.task(name=JobName.RETRY_STALLED_JOBS, queue="maintenance", pass_context=True)
     async def retry_stalled_jobs(context: Any, timestamp: int) -> None:
         """Jobs whose worker died stay 'doing' forever unless someone retries them."""
         stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=120)

@@ -7,3 +7,4 @@ from enum import StrEnum
 
 class JobName(StrEnum):
     PURGE_EXPIRED_CREDENTIALS = "accounts:purge_expired_credentials"
+    RETRY_STALLED_JOBS = "jobs:retry_stalled_jobs"
