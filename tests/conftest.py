@@ -36,22 +36,23 @@ def _admin(server: Any, sql: str) -> None:
         conn.execute(sql)  # type: ignore[arg-type]
 
 
+def _fresh_database(pg: Any, prefix: str, template: str | None) -> Iterator[str]:
+    name = f"{prefix}_{uuid.uuid4().hex}"
+    _admin(pg, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    yield str(pg.get_uri(name))
+    _admin(pg, f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def database_url(pg: Any) -> Iterator[str]:
     """A fresh database per test, copied from the migrated template in a fraction of a second."""
-    name = f"test_{uuid.uuid4().hex}"
-    _admin(pg, f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
-    yield str(pg.get_uri(name))
-    _admin(pg, f'DROP DATABASE "{name}" WITH (FORCE)')
+    yield from _fresh_database(pg, "test", TEMPLATE)
 
 
 @pytest.fixture
 def empty_database_url(pg: Any) -> Iterator[str]:
     """A database with no schema at all, for migration tests."""
-    name = f"empty_{uuid.uuid4().hex}"
-    _admin(pg, f'CREATE DATABASE "{name}"')
-    yield str(pg.get_uri(name))
-    _admin(pg, f'DROP DATABASE "{name}" WITH (FORCE)')
+    yield from _fresh_database(pg, "empty", None)
 
 
 @pytest.fixture

@@ -13,18 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
+from innkeeper.catalog import domain as catalog_domain
 from innkeeper.demo import _text as text
 from innkeeper.demo._areas import AREAS, Area
 from innkeeper.demo._catalog import ORGS, OrgSpec
 from innkeeper.demo._experiences import EXPERIENCES, ExperienceSpec
 
-AMENITIES: tuple[str, ...] = (
-    "air_conditioning", "balcony", "bbq", "beach_access", "burj_view", "crib",
-    "dedicated_workspace", "dishwasher", "doorman", "dryer", "elevator", "family_friendly",
-    "free_parking", "gym", "heating", "hot_tub", "kitchen", "marina_view", "pets_allowed",
-    "pool", "private_pool", "sea_view", "self_check_in", "smoking_allowed", "tv", "washer",
-    "wheelchair_accessible", "wifi",
-)  # fmt: skip
+AMENITIES: tuple[str, ...] = tuple(sorted(catalog_domain.AMENITIES))  # one vocabulary
 
 
 @dataclass(frozen=True, slots=True)
