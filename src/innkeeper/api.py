@@ -63,10 +63,17 @@ def status_for(error: DomainError) -> int:
     return 400
 
 
-def error_body(code: str, message: str, fields: Sequence[FieldProblem] = ()) -> dict[str, Any]:
+def error_body(
+    code: str,
+    message: str,
+    fields: Sequence[FieldProblem] = (),
+    details: dict[str, object] | None = None,
+) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message, "request_id": current_request_id()}
     if fields:
         error["fields"] = [{"field": f.field, "message": f.message} for f in fields]
+    if details:
+        error["details"] = details
     return {"error": error}
 
 
@@ -84,7 +91,7 @@ def _domain_error(request: Request, error: DomainError) -> JSONResponse:
         headers["Retry-After"] = str(error.retry_after_seconds)
     if isinstance(error, Unauthenticated):
         headers["WWW-Authenticate"] = "Bearer"
-    body = error_body(error.code, error.message, error.fields)
+    body = error_body(error.code, error.message, error.fields, error.details)
     return JSONResponse(body, status_code=status_for(error), headers=headers)
 
 

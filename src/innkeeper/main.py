@@ -13,10 +13,13 @@ from innkeeper import __doc__ as package_doc
 from innkeeper import api, health
 from innkeeper.accounts import organizations_router
 from innkeeper.accounts import router as accounts_router
+from innkeeper.admin import router as admin_router
 from innkeeper.audit import router as audit_router
+from innkeeper.availability import router as availability_router
 from innkeeper.catalog import router as catalog_router
 from innkeeper.demo import media as demo_media
 from innkeeper.observability import RequestContext, configure_logging
+from innkeeper.pricing import router as pricing_router
 from innkeeper.schemas import ErrorResponse
 from innkeeper.services import Services, build_services
 from innkeeper.settings import Settings
@@ -61,6 +64,9 @@ def _api_v1() -> APIRouter:
         organizations_router.router,
         catalog_router.router,
         audit_router.router,
+        admin_router.router,
+        availability_router.router,
+        pricing_router.router,
     ):
         v1.include_router(router)
     return v1

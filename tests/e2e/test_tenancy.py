@@ -21,6 +21,7 @@ from innkeeper.accounts.domain import MemberRole
 from innkeeper.services import Services
 from tests.builders import STAY_JSON, actor_for, login_headers, make_listing, make_org, make_user
 
+LISTING = "/api/v1/organizations/{organization_id}/listings/{listing_id}"
 SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/organizations/{organization_id}"): {"name": "Taken over"},
     ("POST", "/api/v1/organizations/{organization_id}/members"): {
@@ -32,6 +33,15 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/organizations/{organization_id}/listings/{listing_id}"): {
         "title": "Hijacked"
     },
+    ("PUT", f"{LISTING}/pricing"): {"cleaning_minor": 1},
+    ("PUT", f"{LISTING}/pricing/nights"): {
+        "start": "2027-01-01",
+        "end": "2027-01-03",
+        "price_minor": 1,
+    },
+    ("PUT", f"{LISTING}/availability"): {"bookable": False},
+    ("POST", f"{LISTING}/availability/spans"): {"start": "2027-01-01", "end": "2027-01-03"},
+    ("POST", f"{LISTING}/availability/spans/clear"): {"start": "2027-01-01", "end": "2027-01-03"},
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -29,6 +29,11 @@ class StayRange:
                 "check_out", f"must be after check-in ({self.check_in.isoformat()})"
             )
 
+    @classmethod
+    def of_night(cls, night: date) -> StayRange:
+        """The one-night stay starting on ``night``."""
+        return cls(night, night + timedelta(days=1))
+
     @property
     def nights(self) -> int:
         return (self.check_out - self.check_in).days

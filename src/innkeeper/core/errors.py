@@ -22,6 +22,7 @@ class DomainError(Exception):
     """Base of every refusal the engine gives on purpose. Subclasses set ``code``."""
 
     code = "domain_error"
+    details: dict[str, object] | None = None  # extra structure a client can act on
 
     def __init__(self, message: str, *, fields: tuple[FieldProblem, ...] = ()) -> None:
         super().__init__(message)

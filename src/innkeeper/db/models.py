@@ -4,9 +4,20 @@
 from __future__ import annotations
 
 from innkeeper.accounts import models as accounts_models
+from innkeeper.admin import models as admin_models
 from innkeeper.audit import models as audit_models
+from innkeeper.availability import models as availability_models
 from innkeeper.catalog import models as catalog_models
 from innkeeper.db.base import Base
+from innkeeper.pricing import models as pricing_models
 
 metadata = Base.metadata
-__all__ = ["accounts_models", "audit_models", "catalog_models", "metadata"]
+__all__ = [
+    "accounts_models",
+    "admin_models",
+    "audit_models",
+    "availability_models",
+    "catalog_models",
+    "metadata",
+    "pricing_models",
+]

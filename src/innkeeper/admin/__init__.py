@@ -1,0 +1,1 @@
+"""Admin: platform fee rules (and, later, analytics, feature flags and back-office views)."""

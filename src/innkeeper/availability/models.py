@@ -1,0 +1,84 @@
+"""Availability rows: one rules row per listing (defaults apply when it is missing),
+date spans (blocked, or open when the listing is whitelist-only) and seasonal stay limits.
+
+Spans are half-open date ranges like stays; CHECKs keep every value in its domain, so a
+bad rule cannot be stored even by SQL written outside the application.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import ARRAY, Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from innkeeper.db.base import Base, IdMixin
+
+_WEEKDAYS = "<@ ARRAY[0,1,2,3,4,5,6]::smallint[]"
+
+
+class AvailabilitySettings(Base):
+    __tablename__ = "availability_settings"
+    __table_args__ = (
+        CheckConstraint(f"closed_weekdays {_WEEKDAYS}", name="closed_weekdays_range"),
+        CheckConstraint(f"check_in_weekdays {_WEEKDAYS}", name="check_in_weekdays_range"),
+        CheckConstraint(f"check_out_weekdays {_WEEKDAYS}", name="check_out_weekdays_range"),
+        CheckConstraint("min_nights >= 1", name="min_nights_positive"),
+        CheckConstraint("max_nights IS NULL OR max_nights >= min_nights", name="max_after_min"),
+        CheckConstraint("advance_days BETWEEN 1 AND 1095", name="advance_days_range"),
+        CheckConstraint("min_notice_days BETWEEN 0 AND 365", name="min_notice_range"),
+        CheckConstraint("turnover_days BETWEEN 0 AND 30", name="turnover_range"),
+    )
+
+    listing_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("listing.id", ondelete="CASCADE"), primary_key=True
+    )
+    bookable: Mapped[bool] = mapped_column(Boolean, default=True)
+    open_dates_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_weekdays: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger), default=list)
+    closed_yearly: Mapped[list[str]] = mapped_column(ARRAY(String(5)), default=list)  # MM-DD
+    check_in_weekdays: Mapped[list[int] | None] = mapped_column(ARRAY(SmallInteger))
+    check_out_weekdays: Mapped[list[int] | None] = mapped_column(ARRAY(SmallInteger))
+    min_nights: Mapped[int] = mapped_column(SmallInteger, default=1)
+    max_nights: Mapped[int | None] = mapped_column(SmallInteger)
+    advance_days: Mapped[int] = mapped_column(SmallInteger, default=365)
+    min_notice_days: Mapped[int] = mapped_column(SmallInteger, default=0)
+    turnover_days: Mapped[int] = mapped_column(SmallInteger, default=0)
+    updated_at: Mapped[datetime]
+
+
+class CalendarSpan(IdMixin, Base):
+    """Nights ``[start_date, end_date)`` that are ``blocked``, or ``open`` for a whitelist."""
+
+    __tablename__ = "calendar_span"
+    __table_args__ = (
+        CheckConstraint("end_date > start_date", name="span_not_empty"),
+        CheckConstraint("kind IN ('blocked', 'open')", name="kind_known"),
+        Index("ix_calendar_span_listing_id_kind_start_date", "listing_id", "kind", "start_date"),
+    )
+
+    listing_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("listing.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class StayLimit(IdMixin, Base):
+    """Minimum and maximum nights for arrivals inside ``[start_date, end_date)``."""
+
+    __tablename__ = "stay_limit"
+    __table_args__ = (
+        CheckConstraint("end_date > start_date", name="span_not_empty"),
+        CheckConstraint("min_nights >= 1", name="min_nights_positive"),
+        CheckConstraint("max_nights IS NULL OR max_nights >= min_nights", name="max_after_min"),
+    )
+
+    listing_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("listing.id", ondelete="CASCADE"), index=True
+    )
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    min_nights: Mapped[int] = mapped_column(SmallInteger)
+    max_nights: Mapped[int | None] = mapped_column(SmallInteger)

@@ -1,0 +1,154 @@
+"""Loading a listing's availability rules as the pure ``AvailabilityRules`` value, and
+editing date spans (blocks and open dates) in bulk."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from innkeeper.availability.domain import AvailabilityRules, Block, StayLimits
+from innkeeper.availability.models import AvailabilitySettings, CalendarSpan, StayLimit
+from innkeeper.core.dates import StayRange
+
+
+def load_rules(
+    session: Session, listing_id: uuid.UUID, *, max_guests: int | None
+) -> AvailabilityRules:
+    settings = session.get(AvailabilitySettings, listing_id)
+    spans = list(
+        session.scalars(
+            select(CalendarSpan)
+            .where(CalendarSpan.listing_id == listing_id)
+            .order_by(CalendarSpan.start_date)
+        )
+    )
+    limits = session.scalars(
+        select(StayLimit).where(StayLimit.listing_id == listing_id).order_by(StayLimit.start_date)
+    )
+    seasonal = tuple(
+        StayLimits(StayRange(x.start_date, x.end_date), x.min_nights, x.max_nights) for x in limits
+    )
+    blocks = tuple(
+        Block(StayRange(s.start_date, s.end_date), s.note) for s in spans if s.kind == "blocked"
+    )
+    if settings is None:
+        return AvailabilityRules(blocks=blocks, seasonal_limits=seasonal, max_guests=max_guests)
+    open_spans = tuple(StayRange(s.start_date, s.end_date) for s in spans if s.kind == "open")
+    return AvailabilityRules(
+        bookable=settings.bookable,
+        blocks=blocks,
+        open_spans=open_spans if settings.open_dates_only else None,
+        closed_weekdays=frozenset(settings.closed_weekdays),
+        closed_yearly=frozenset(_month_day(text) for text in settings.closed_yearly),
+        check_in_weekdays=_optional_set(settings.check_in_weekdays),
+        check_out_weekdays=_optional_set(settings.check_out_weekdays),
+        min_nights=settings.min_nights,
+        max_nights=settings.max_nights,
+        seasonal_limits=seasonal,
+        advance_days=settings.advance_days,
+        min_notice_days=settings.min_notice_days,
+        turnover_days=settings.turnover_days,
+        max_guests=max_guests,
+    )
+
+
+def _optional_set(values: list[int] | None) -> frozenset[int] | None:
+    return None if values is None else frozenset(values)
+
+
+def _month_day(text: str) -> tuple[int, int]:
+    month, day = text.split("-")
+    return int(month), int(day)
+
+
+def add_span(
+    session: Session, listing_id: uuid.UUID, kind: str, span: StayRange, note: str
+) -> None:
+    """Mark ``span`` as ``kind``: overlapping and touching spans of that kind merge into one."""
+    touching = list(
+        session.scalars(
+            select(CalendarSpan).where(
+                CalendarSpan.listing_id == listing_id,
+                CalendarSpan.kind == kind,
+                CalendarSpan.start_date <= span.check_out,
+                CalendarSpan.end_date >= span.check_in,
+            )
+        )
+    )
+    start = min([span.check_in, *(s.start_date for s in touching)])
+    end = max([span.check_out, *(s.end_date for s in touching)])
+    notes = [note, *(s.note for s in touching if s.note and s.note != note)]
+    for old in touching:
+        session.delete(old)
+    session.add(
+        CalendarSpan(
+            listing_id=listing_id,
+            kind=kind,
+            start_date=start,
+            end_date=end,
+            note="; ".join(n for n in notes if n)[:200],
+        )
+    )
+
+
+def remove_span(session: Session, listing_id: uuid.UUID, kind: str, span: StayRange) -> None:
+    """Clear ``span`` from spans of ``kind``, trimming or splitting the ones it cuts."""
+    cut = list(
+        session.scalars(
+            select(CalendarSpan).where(
+                CalendarSpan.listing_id == listing_id,
+                CalendarSpan.kind == kind,
+                CalendarSpan.start_date < span.check_out,
+                CalendarSpan.end_date > span.check_in,
+            )
+        )
+    )
+    for old in cut:
+        pieces = [(old.start_date, span.check_in), (span.check_out, old.end_date)]
+        for start, end in pieces:
+            if start < end:
+                session.add(
+                    CalendarSpan(
+                        listing_id=listing_id,
+                        kind=kind,
+                        start_date=start,
+                        end_date=end,
+                        note=old.note,
+                    )
+                )
+        session.delete(old)
+
+
+def spans_between(
+    session: Session, listing_id: uuid.UUID, start: date, end: date
+) -> list[CalendarSpan]:
+    return list(
+        session.scalars(
+            select(CalendarSpan)
+            .where(
+                CalendarSpan.listing_id == listing_id,
+                CalendarSpan.start_date < end,
+                CalendarSpan.end_date > start,
+            )
+            .order_by(CalendarSpan.start_date)
+        )
+    )
+
+
+def replace_stay_limits(
+    session: Session, listing_id: uuid.UUID, limits: tuple[StayLimits, ...]
+) -> None:
+    session.execute(delete(StayLimit).where(StayLimit.listing_id == listing_id))
+    for limit in limits:
+        session.add(
+            StayLimit(
+                listing_id=listing_id,
+                start_date=limit.span.check_in,
+                end_date=limit.span.check_out,
+                min_nights=limit.min_nights,
+                max_nights=limit.max_nights,
+            )
+        )

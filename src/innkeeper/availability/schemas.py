@@ -1,0 +1,61 @@
+"""Availability shapes: the host's rules document, date spans, and the public calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from innkeeper.schemas import StrictInput
+
+Weekday = Annotated[int, Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")]
+MonthDay = Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+
+
+class StayLimitIn(StrictInput):
+    start: date
+    end: date = Field(description="Arrivals before this date")
+    min_nights: Annotated[int, Field(ge=1, le=365)]
+    max_nights: Annotated[int | None, Field(ge=1, le=1095)] = None
+
+
+class AvailabilityIn(StrictInput):
+    """The rules a host edits as one document (PUT replaces it)."""
+
+    bookable: bool = True
+    open_dates_only: bool = Field(default=False, description="Only open spans can be booked")
+    closed_weekdays: Annotated[list[Weekday], Field(max_length=7)] = []
+    closed_yearly: Annotated[list[MonthDay], Field(max_length=366)] = []
+    check_in_weekdays: Annotated[list[Weekday] | None, Field(max_length=7)] = None
+    check_out_weekdays: Annotated[list[Weekday] | None, Field(max_length=7)] = None
+    min_nights: Annotated[int, Field(ge=1, le=365)] = 1
+    max_nights: Annotated[int | None, Field(ge=1, le=1095)] = None
+    advance_days: Annotated[int, Field(ge=1, le=1095)] = 365
+    min_notice_days: Annotated[int, Field(ge=0, le=365)] = 0
+    turnover_days: Annotated[int, Field(ge=0, le=30)] = 0
+    seasonal_limits: Annotated[list[StayLimitIn], Field(max_length=100)] = []
+
+
+class SpanOut(BaseModel):
+    start: date
+    end: date
+    note: str
+
+
+class AvailabilityOut(AvailabilityIn):
+    blocks: list[SpanOut]
+    open_spans: list[SpanOut] | None
+
+
+class SpanIn(StrictInput):
+    kind: Literal["blocked", "open"] = "blocked"
+    start: date
+    end: date = Field(description="The first night not affected")
+    note: Annotated[str, Field(max_length=200)] = ""
+
+
+class NightOut(BaseModel):
+    night: date
+    available: bool
+    reasons: list[str]

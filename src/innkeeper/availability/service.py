@@ -1,0 +1,213 @@
+"""Availability use cases: hosts edit rules and block or open date ranges in bulk; anyone
+reads a published listing's calendar, night by night, with the reason for each closed night.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import date
+
+from innkeeper.accounts.domain import Actor, Permission
+from innkeeper.accounts.tenancy import TenantScope, scope_for
+from innkeeper.audit.repository import Change, record
+from innkeeper.availability import repository
+from innkeeper.availability.domain import AvailabilityRules, Reason, StayLimits, check_stay
+from innkeeper.availability.models import AvailabilitySettings
+from innkeeper.catalog.models import Listing
+from innkeeper.catalog.repository import host_listing
+from innkeeper.core.dates import StayRange, local_date
+from innkeeper.core.errors import InvalidInput, NotFound
+from innkeeper.db.uow import UnitOfWork
+from innkeeper.services import Services
+
+MAX_RANGE_NIGHTS = 731
+SPAN_KINDS = ("blocked", "open")
+NIGHT_RULES = frozenset(  # the reasons that belong to one night, not to a whole stay
+    {
+        Reason.BLOCKED,
+        Reason.NOT_OPEN,
+        Reason.CLOSED_WEEKDAY,
+        Reason.CLOSED_YEARLY,
+        Reason.MIN_NOTICE,
+        Reason.ADVANCE_WINDOW,
+        Reason.NOT_BOOKABLE,
+        Reason.OCCUPIED,
+        Reason.SOLD_OUT,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The host-edited rules (blocks and open dates are edited by range, not here)."""
+
+    bookable: bool = True
+    open_dates_only: bool = False
+    closed_weekdays: frozenset[int] = frozenset()
+    closed_yearly: frozenset[tuple[int, int]] = frozenset()
+    check_in_weekdays: frozenset[int] | None = None
+    check_out_weekdays: frozenset[int] | None = None
+    min_nights: int = 1
+    max_nights: int | None = None
+    advance_days: int = 365
+    min_notice_days: int = 0
+    turnover_days: int = 0
+    seasonal_limits: tuple[StayLimits, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NightStatus:
+    night: date
+    available: bool
+    reasons: tuple[str, ...]
+
+
+def get_rules(
+    svc: Services, actor: Actor | None, organization_id: uuid.UUID, listing_id: uuid.UUID
+) -> AvailabilityRules:
+    scope = scope_for(actor, organization_id, Permission.VIEW_LISTINGS)
+    with svc.uow() as uow:
+        listing = _listing(uow, scope, listing_id)
+        return repository.load_rules(uow.session, listing.id, max_guests=listing.max_guests)
+
+
+def put_settings(
+    svc: Services,
+    actor: Actor | None,
+    organization_id: uuid.UUID,
+    listing_id: uuid.UUID,
+    settings: Settings,
+) -> AvailabilityRules:
+    scope = scope_for(actor, organization_id, Permission.EDIT_LISTINGS)
+    _check(settings)
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        listing = _listing(uow, scope, listing_id, lock=True)
+        row = uow.session.get(AvailabilitySettings, listing.id) or AvailabilitySettings(
+            listing_id=listing.id
+        )
+        _write(row, settings)
+        row.updated_at = now
+        uow.session.add(row)
+        repository.replace_stay_limits(uow.session, listing.id, settings.seasonal_limits)
+        record(
+            uow.session,
+            Change(
+                "listing", listing.id, "availability_updated", scope.actor.user_id, organization_id
+            ),
+            at=now,
+        )
+        uow.commit()
+    return get_rules(svc, actor, organization_id, listing_id)
+
+
+def mark_span(
+    svc: Services,
+    actor: Actor | None,
+    organization_id: uuid.UUID,
+    listing_id: uuid.UUID,
+    *,
+    kind: str,
+    span: StayRange,
+    add: bool,
+    note: str = "",
+) -> None:
+    """Block (or open) ``span``, merging with neighbours; or clear it, splitting what it cuts."""
+    scope = scope_for(actor, organization_id, Permission.EDIT_LISTINGS)
+    if kind not in SPAN_KINDS:
+        raise InvalidInput.for_field("kind", "must be blocked or open")
+    _check_range(span)
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        listing = _listing(uow, scope, listing_id, lock=True)
+        if add:
+            repository.add_span(uow.session, listing.id, kind, span, note)
+        else:
+            repository.remove_span(uow.session, listing.id, kind, span)
+        action = f"{kind}_{'added' if add else 'cleared'}"
+        edit = {"from": str(span.check_in), "to": str(span.check_out), "note": note}
+        record(
+            uow.session,
+            Change(
+                "listing", listing.id, action, scope.actor.user_id, organization_id, changes=edit
+            ),
+            at=now,
+        )
+        uow.commit()
+
+
+def calendar(svc: Services, listing_id: uuid.UUID, span: StayRange) -> list[NightStatus]:
+    """A published listing's nights: available, or closed with the reasons (public)."""
+    _check_range(span)
+    with svc.uow() as uow:
+        listing = uow.session.get(Listing, listing_id)
+        if listing is None or listing.status != "published":
+            raise NotFound(f"listing {listing_id} not found")
+        rules = repository.load_rules(uow.session, listing.id, max_guests=None)
+    today = local_date(svc.clock.now(), listing.time_zone)
+    one_night = replace(  # judge each night alone: stay-length and arrival rules don't apply
+        rules,
+        min_nights=1,
+        max_nights=None,
+        seasonal_limits=(),
+        check_in_weekdays=None,
+        check_out_weekdays=None,
+    )
+    statuses = []
+    for night in span.each_night():
+        problems = check_stay(one_night, StayRange.of_night(night), today=today, party=1)
+        reasons = tuple(p.reason.value for p in problems if p.reason in NIGHT_RULES)
+        statuses.append(NightStatus(night, not reasons, reasons))
+    return statuses
+
+
+def _write(row: AvailabilitySettings, settings: Settings) -> None:
+    row.bookable, row.open_dates_only = settings.bookable, settings.open_dates_only
+    row.closed_weekdays = sorted(settings.closed_weekdays)
+    row.closed_yearly = sorted(f"{m:02d}-{d:02d}" for m, d in settings.closed_yearly)
+    row.check_in_weekdays = (
+        None if settings.check_in_weekdays is None else sorted(settings.check_in_weekdays)
+    )
+    row.check_out_weekdays = (
+        None if settings.check_out_weekdays is None else sorted(settings.check_out_weekdays)
+    )
+    row.min_nights, row.max_nights = settings.min_nights, settings.max_nights
+    row.advance_days, row.min_notice_days = settings.advance_days, settings.min_notice_days
+    row.turnover_days = settings.turnover_days
+
+
+def _check(settings: Settings) -> None:
+    problems = {}
+    if settings.max_nights is not None and settings.max_nights < settings.min_nights:
+        problems["max_nights"] = "must not be less than min_nights"
+    for index, limit in enumerate(settings.seasonal_limits):
+        if limit.max_nights is not None and limit.max_nights < limit.min_nights:
+            problems[f"seasonal_limits.{index}.max_nights"] = "must not be less than min_nights"
+    for month, day in settings.closed_yearly:
+        if not _real_day(month, day):
+            problems["closed_yearly"] = f"{month:02d}-{day:02d} is not a day of the year"
+    if problems:
+        raise InvalidInput.for_fields(problems)
+
+
+def _real_day(month: int, day: int) -> bool:
+    try:
+        date(2024, month, day)  # a leap year, so 02-29 is allowed
+    except ValueError:
+        return False
+    return True
+
+
+def _check_range(span: StayRange) -> None:
+    if span.nights > MAX_RANGE_NIGHTS:
+        raise InvalidInput.for_field("end", f"at most {MAX_RANGE_NIGHTS} nights at once")
+
+
+def _listing(
+    uow: UnitOfWork, scope: TenantScope, listing_id: uuid.UUID, *, lock: bool = False
+) -> Listing:
+    listing = host_listing(uow.session, scope, listing_id, lock=lock)
+    if listing is None:
+        raise NotFound(f"listing {listing_id} not found")
+    return listing

@@ -1,0 +1,236 @@
+"""Quotes: an itemized, stored, expiring price for a listing, dates and party.
+
+Everything is decided in one short transaction from stored rules (rate plan, availability,
+fee rules); the guest's client never sends an amount. The stored row is what a booking
+will charge, and the database refuses a row whose split does not balance.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from innkeeper.accounts.domain import Actor
+from innkeeper.admin.repository import active_fee_rules
+from innkeeper.availability.domain import Problem, check_stay
+from innkeeper.availability.repository import load_rules
+from innkeeper.catalog.domain import ListingKind, ListingStatus
+from innkeeper.catalog.models import Listing, ListingUnit
+from innkeeper.core.dates import StayRange, local_date
+from innkeeper.core.errors import Conflict, InvalidInput, NotFound
+from innkeeper.core.money import Money
+from innkeeper.db.uow import UnitOfWork
+from innkeeper.pricing.domain import Line, Priced, QuoteOnly, price
+from innkeeper.pricing.fees import FeeSide, Split, fee_amount, schedule, select_rule, split
+from innkeeper.pricing.models import QuoteRow
+from innkeeper.pricing.repository import PlanTerms, load_terms
+from innkeeper.services import Services
+
+QUOTE_TTL = timedelta(minutes=30)
+
+
+class Unavailable(Conflict):
+    """The stay cannot be had; ``reasons`` say which dates or rule, not just "no"."""
+
+    code = "unavailable"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.details = {
+            "reasons": [
+                {
+                    "reason": p.reason.value,
+                    "message": p.message,
+                    "dates": [d.isoformat() for d in p.dates],
+                }
+                for p in problems
+            ]
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRequest:
+    listing_id: uuid.UUID
+    check_in: date
+    check_out: date | None = None  # None for an experience: one session on check_in
+    guests: int = 1
+    units: int = 1
+
+
+def create_quote(svc: Services, actor: Actor | None, request: QuoteRequest) -> QuoteRow:
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        listing = _published(uow, request.listing_id)
+        stay, session = _stay_for(listing, request)
+        today = local_date(now, listing.time_zone)
+        terms = load_terms(
+            uow.session, listing, overrides_from=stay.check_in, overrides_to=stay.check_out
+        )
+        _check_available(uow, listing, stay, request, today=today)
+        priced = price(
+            terms.plan,
+            list(stay.each_night()),
+            guests=request.guests,
+            units=request.units,
+            session=session,
+        )
+        shares, lines, rules = _fees(uow, listing, priced)
+        row = _row(listing, stay, request, priced, shares, lines)
+        row.installments = _installments(terms, shares.guest_total, stay.check_in, today)
+        row.security_deposit_minor = terms.security_deposit_minor
+        row.fee_rules, row.created_at, row.expires_at = rules, now, now + QUOTE_TTL
+        row.guest_user_id = actor.user_id if actor else None
+        uow.session.add(row)
+        uow.commit()
+    return row
+
+
+def _row(
+    listing: Listing,
+    stay: StayRange,
+    request: QuoteRequest,
+    priced: Priced,
+    shares: Split,
+    lines: list[Line],
+) -> QuoteRow:
+    return QuoteRow(
+        listing_id=listing.id,
+        check_in=stay.check_in,
+        check_out=stay.check_out,
+        guests=request.guests,
+        units=request.units,
+        currency=listing.currency,
+        lines=[_line_json(line) for line in lines],
+        charges_minor=priced.charges.minor,
+        taxes_minor=priced.taxes.minor,
+        guest_service_fee_minor=shares.guest_service_fee.minor,
+        host_commission_minor=shares.host_commission.minor,
+        expert_fee_minor=shares.expert_fee.minor,
+        guest_total_minor=shares.guest_total.minor,
+        host_payout_minor=shares.host_payout.minor,
+        platform_fee_minor=shares.platform_fee.minor,
+    )
+
+
+def get_quote(svc: Services, quote_id: uuid.UUID) -> QuoteRow:
+    """Quotes are addressed by their unguessable id, like a cart; anyone holding it may read it."""
+    with svc.uow() as uow:
+        row = uow.session.get(QuoteRow, quote_id)
+        if row is None:
+            raise NotFound(f"quote {quote_id} not found")
+        return row
+
+
+def _published(uow: UnitOfWork, listing_id: uuid.UUID) -> Listing:
+    listing = uow.session.get(Listing, listing_id)
+    if listing is None or listing.status is not ListingStatus.PUBLISHED:
+        raise NotFound(f"listing {listing_id} not found")
+    return listing
+
+
+def _stay_for(listing: Listing, request: QuoteRequest) -> tuple[StayRange, bool]:
+    if listing.kind is ListingKind.LEASE:
+        raise QuoteOnly("leases are arranged by request and viewing, not quoted instantly")
+    if listing.kind is ListingKind.EXPERIENCE:
+        if request.check_out not in (None, request.check_in + timedelta(days=1)):
+            raise InvalidInput.for_field("check_out", "leave it out: an experience is one session")
+        return StayRange(request.check_in, request.check_in + timedelta(days=1)), True
+    if request.check_out is None:
+        raise InvalidInput.for_field("check_out", "is required for a stay")
+    return StayRange(request.check_in, request.check_out), False
+
+
+def _check_available(
+    uow: UnitOfWork, listing: Listing, stay: StayRange, request: QuoteRequest, *, today: date
+) -> None:
+    capacity = listing.capacity if listing.kind is ListingKind.EXPERIENCE else listing.max_guests
+    rules = load_rules(
+        uow.session, listing.id, max_guests=_party_limit(uow, listing, capacity, request.units)
+    )
+    problems = check_stay(rules, stay, today=today, party=request.guests)
+    units = _active_units(uow, listing.id)
+    if listing.kind is ListingKind.STAY and request.units > units:
+        raise InvalidInput.for_field("units", f"this listing has {units} unit(s)")
+    if problems:
+        raise Unavailable(problems)
+
+
+def _party_limit(uow: UnitOfWork, listing: Listing, capacity: int | None, units: int) -> int | None:
+    """Guests allowed: per unit for stays (times the units booked), the capacity for experiences."""
+    if capacity is None:
+        return None
+    return capacity * units if listing.kind is ListingKind.STAY else capacity
+
+
+def _active_units(uow: UnitOfWork, listing_id: uuid.UUID) -> int:
+    query = select(func.count()).where(
+        ListingUnit.listing_id == listing_id, ListingUnit.is_active.is_(True)
+    )
+    return uow.session.scalar(query) or 0
+
+
+def _category(listing: Listing) -> str:
+    if listing.kind is ListingKind.STAY:
+        return "accommodation"
+    return listing.category.value if listing.category is not None else "other"
+
+
+def _fees(
+    uow: UnitOfWork, listing: Listing, priced: Priced
+) -> tuple[Split, list[Line], dict[str, Any]]:
+    """Fees on the host's charges before tax; the guest sees the service fee as a line."""
+    rules = active_fee_rules(uow.session)
+    context = {"provider": str(listing.organization_id), "category": _category(listing)}
+    guest_rule = select_rule(rules, side=FeeSide.GUEST, **context)
+    host_rule = select_rule(rules, side=FeeSide.HOST, **context)
+    guest_fee = fee_amount(guest_rule, priced.charges)
+    shares = split(
+        host_charges=priced.charges,
+        taxes=priced.taxes,
+        guest_service_fee=guest_fee,
+        host_commission=fee_amount(host_rule, priced.charges),
+        expert_fee=Money.zero(listing.currency),
+    )
+    lines = list(priced.lines)
+    if guest_fee.minor:
+        lines.append(
+            Line(
+                "service_fee",
+                "Service fee",
+                guest_fee,
+                1,
+                f"fee_rule:{guest_rule.id if guest_rule else ''}",
+            )
+        )
+    chosen = {
+        "guest": guest_rule.id if guest_rule else None,
+        "host": host_rule.id if host_rule else None,
+    }
+    return shares, lines, chosen
+
+
+def _line_json(line: Line) -> dict[str, object]:
+    return {
+        "code": line.code,
+        "label": line.label,
+        "amount_minor": line.amount.minor,
+        "quantity": line.quantity,
+        "rule": line.rule,
+    }
+
+
+def _installments(
+    terms: PlanTerms, total: Money, check_in: date, today: date
+) -> list[dict[str, object]]:
+    return [
+        {
+            "due": None if i.due is None else i.due.isoformat(),
+            "amount_minor": i.amount.minor,
+            "label": i.label,
+        }
+        for i in schedule(terms.deposit, total, check_in=check_in, today=today)
+    ]

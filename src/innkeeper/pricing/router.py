@@ -1,0 +1,218 @@
+"""Pricing API: hosts edit a listing's rate plan and nightly prices; anyone reads a
+published listing's prices and asks for a quote."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from innkeeper.core.dates import StayRange
+from innkeeper.core.money import Money
+from innkeeper.deps import OptionalActor, ServicesDep
+from innkeeper.pricing import quotes, service
+from innkeeper.pricing.domain import GroupDiscount, RatePlan, Season, Tax
+from innkeeper.pricing.fees import DepositPolicy
+from innkeeper.pricing.models import QuoteRow
+from innkeeper.pricing.repository import PlanTerms
+from innkeeper.pricing.schemas import (
+    DepositIn,
+    GroupDiscountIn,
+    InstallmentOut,
+    MoneyOut,
+    NightlyPriceIn,
+    NightPriceOut,
+    PricingIn,
+    PricingOut,
+    QuoteIn,
+    QuoteLineOut,
+    QuoteOut,
+    SeasonIn,
+    TaxIn,
+)
+
+router = APIRouter(tags=["pricing"])
+HOST = "/organizations/{organization_id}/listings/{listing_id}/pricing"
+
+
+@router.get(HOST, response_model=PricingOut)
+def get_pricing(
+    organization_id: uuid.UUID, listing_id: uuid.UUID, services: ServicesDep, actor: OptionalActor
+) -> PricingOut:
+    return pricing_out(service.get_terms(services, actor, organization_id, listing_id))
+
+
+@router.put(HOST, response_model=PricingOut)
+def put_pricing(
+    organization_id: uuid.UUID,
+    listing_id: uuid.UUID,
+    body: PricingIn,
+    services: ServicesDep,
+    actor: OptionalActor,
+) -> PricingOut:
+    """Replace the rate plan: basis, weekends, seasons, discounts, fees, taxes, deposits."""
+    current = service.get_terms(services, actor, organization_id, listing_id)
+    terms = terms_from(body, currency=current.plan.currency, base_minor=current.plan.base_minor)
+    return pricing_out(service.put_terms(services, actor, organization_id, listing_id, terms))
+
+
+@router.put(HOST + "/nights", status_code=status.HTTP_204_NO_CONTENT)
+def set_nightly_price(
+    organization_id: uuid.UUID,
+    listing_id: uuid.UUID,
+    body: NightlyPriceIn,
+    services: ServicesDep,
+    actor: OptionalActor,
+) -> None:
+    """Fix the price of every night from ``start`` up to ``end``, or clear it with null."""
+    span = StayRange(body.start, body.end)
+    service.set_nightly_price(services, actor, organization_id, listing_id, span, body.price_minor)
+
+
+@router.get("/listings/{listing_id}/prices", response_model=list[NightPriceOut])
+def nightly_prices(
+    listing_id: uuid.UUID,
+    services: ServicesDep,
+    start: Annotated[date, Query()],
+    end: Annotated[date, Query(description="The first night not shown")],
+) -> list[NightPriceOut]:
+    """Each night's price and the rule that set it."""
+    rates = service.price_calendar(services, listing_id, StayRange(start, end))
+    return [NightPriceOut(night=r.night, price=money_out(r.amount), rule=r.rule) for r in rates]
+
+
+@router.post("/quotes", status_code=status.HTTP_201_CREATED, response_model=QuoteOut)
+def create_quote(body: QuoteIn, services: ServicesDep, actor: OptionalActor) -> QuoteOut:
+    """An itemized price that holds for 30 minutes; 409 ``unavailable`` says why not."""
+    request = quotes.QuoteRequest(**body.model_dump())
+    return quote_out(quotes.create_quote(services, actor, request))
+
+
+@router.get("/quotes/{quote_id}", response_model=QuoteOut)
+def get_quote(quote_id: uuid.UUID, services: ServicesDep) -> QuoteOut:
+    return quote_out(quotes.get_quote(services, quote_id))
+
+
+def money_out(money: Money) -> MoneyOut:
+    return MoneyOut(amount_minor=money.minor, currency=money.currency, formatted=str(money))
+
+
+def terms_from(body: PricingIn, *, currency: str, base_minor: int) -> PlanTerms:
+    plan = RatePlan(
+        currency=currency,
+        base_minor=base_minor,
+        basis=body.basis,
+        weekend_nights=frozenset(body.weekend_nights),
+        weekend_multiplier=body.weekend_multiplier,
+        seasons=tuple(
+            Season(s.name, s.start, s.end, s.multiplier, s.fixed_minor, s.priority)
+            for s in body.seasons
+        ),
+        weekly_discount_percent=body.weekly_discount_percent,
+        monthly_discount_percent=body.monthly_discount_percent,
+        base_occupancy=body.base_occupancy,
+        extra_guest_minor=body.extra_guest_minor,
+        group_discounts=tuple(GroupDiscount(g.min_people, g.percent) for g in body.group_discounts),
+        cleaning_minor=body.cleaning_minor,
+        taxes=tuple(Tax(t.code, t.label, t.kind, t.percent, t.amount_minor) for t in body.taxes),
+        quote_only=body.quote_only,
+    )
+    d = body.deposit
+    deposit = DepositPolicy(d.kind, d.percent, d.amount_minor, d.balance_due_days)
+    return PlanTerms(plan, deposit, body.security_deposit_minor)
+
+
+def pricing_out(terms: PlanTerms) -> PricingOut:
+    plan, d = terms.plan, terms.deposit
+    return PricingOut(
+        currency=plan.currency,
+        base_price_minor=plan.base_minor,
+        basis=plan.basis,
+        weekend_nights=sorted(plan.weekend_nights),
+        weekend_multiplier=plan.weekend_multiplier,
+        seasons=[
+            SeasonIn(
+                name=s.name,
+                start=s.start,
+                end=s.end,
+                multiplier=s.multiplier,
+                fixed_minor=s.fixed_minor,
+                priority=s.priority,
+            )
+            for s in sorted(plan.seasons, key=lambda s: (s.start, s.name))
+        ],
+        weekly_discount_percent=plan.weekly_discount_percent,
+        monthly_discount_percent=plan.monthly_discount_percent,
+        base_occupancy=plan.base_occupancy,
+        extra_guest_minor=plan.extra_guest_minor,
+        group_discounts=[
+            GroupDiscountIn(min_people=g.min_people, percent=g.percent)
+            for g in sorted(plan.group_discounts, key=lambda g: g.min_people)
+        ],
+        cleaning_minor=plan.cleaning_minor,
+        taxes=[
+            TaxIn(
+                code=t.code,
+                label=t.label,
+                kind=t.kind,
+                percent=t.percent,
+                amount_minor=t.amount_minor,
+            )
+            for t in plan.taxes
+        ],
+        quote_only=plan.quote_only,
+        deposit=DepositIn(
+            kind=d.kind,
+            percent=d.percent,
+            amount_minor=d.amount_minor,
+            balance_due_days=d.balance_due_days,
+        ),
+        security_deposit_minor=terms.security_deposit_minor,
+    )
+
+
+def quote_out(row: QuoteRow) -> QuoteOut:
+    def money(minor: int) -> MoneyOut:
+        return money_out(Money(minor, row.currency))
+
+    return QuoteOut(
+        id=row.id,
+        listing_id=row.listing_id,
+        check_in=row.check_in,
+        check_out=row.check_out,
+        nights=(row.check_out - row.check_in).days,
+        guests=row.guests,
+        units=row.units,
+        currency=row.currency,
+        lines=[
+            QuoteLineOut(
+                code=str(line["code"]),
+                label=str(line["label"]),
+                amount=money(int(str(line["amount_minor"]))),
+                quantity=int(str(line["quantity"])),
+                rule=str(line["rule"]),
+            )
+            for line in row.lines
+        ],
+        guest_total=money(row.guest_total_minor),
+        host_payout=money(row.host_payout_minor),
+        platform_fee=money(row.platform_fee_minor),
+        expert_fee=money(row.expert_fee_minor),
+        guest_service_fee=money(row.guest_service_fee_minor),
+        host_commission=money(row.host_commission_minor),
+        taxes=money(row.taxes_minor),
+        installments=[
+            InstallmentOut(
+                due=None if i["due"] is None else date.fromisoformat(str(i["due"])),
+                amount=money(int(str(i["amount_minor"]))),
+                label=str(i["label"]),
+            )
+            for i in row.installments
+        ],
+        security_deposit=money(row.security_deposit_minor),
+        fee_rules={k: None if v is None else str(v) for k, v in row.fee_rules.items()},
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+    )
