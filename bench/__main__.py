@@ -10,7 +10,7 @@ import json
 import random
 from typing import Any
 
-from bench import harness
+from bench import harness, quotes
 
 CONCURRENCY = 16
 REQUESTS = 3000
@@ -57,6 +57,7 @@ def _run(port: int) -> list[dict[str, Any]]:
     ):
         result = harness.load(port, make, total=REQUESTS, concurrency=CONCURRENCY)
         figures += result.figures(name, CONCURRENCY)
+    figures += quotes.run(port, host, org, total=1000, concurrency=CONCURRENCY)
     figures += _logins(port)
     figures += harness.load(
         port, lambda i: ("GET", "/health", {}, None), total=REQUESTS, concurrency=CONCURRENCY

@@ -80,6 +80,10 @@ def _wait_until_healthy(port: int) -> None:
     raise RuntimeError("the server did not become healthy")
 
 
+def connect(port: int) -> http.client.HTTPConnection:
+    return http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+
 def call(conn: http.client.HTTPConnection, request: Request) -> tuple[int, bytes]:
     method, path, headers, body = request
     conn.request(method, path, body=body, headers={"Content-Type": "application/json", **headers})
@@ -99,6 +103,7 @@ class LoadResult:
     latencies_ms: list[float]
     seconds: float
     errors: int
+    first_error: bytes = b""
 
     def figures(self, prefix: str, concurrency: int) -> list[dict[str, Any]]:
         ordered = sorted(self.latencies_ms)
@@ -137,6 +142,7 @@ def load(
     """``total`` requests from ``concurrency`` threads, each on its own keep-alive connection."""
     latencies: list[float] = []
     errors = [0]
+    first_error: list[bytes] = []
     lock = threading.Lock()
     counter = iter(range(total))
 
@@ -144,11 +150,13 @@ def load(
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         for index in counter:  # shared iterator: threads take the next request number
             started = time.perf_counter()
-            status, _ = call(conn, next_request(index))
+            status, body = call(conn, next_request(index))
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
                 latencies.append(elapsed)
                 errors[0] += status >= 400
+                if status >= 400 and not first_error:
+                    first_error.append(body[:300])
         conn.close()
 
     threads = [threading.Thread(target=client) for _ in range(concurrency)]
@@ -157,7 +165,7 @@ def load(
         thread.start()
     for thread in threads:
         thread.join()
-    return LoadResult(latencies, time.perf_counter() - started, errors[0])
+    return LoadResult(latencies, time.perf_counter() - started, errors[0], b"".join(first_error))
 
 
 def _percentile(ordered: list[float], pct: int) -> float:

@@ -9,15 +9,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from innkeeper.catalog.domain import ListingKind
 from innkeeper.core.dates import StayRange
 from innkeeper.core.money import Money
 from innkeeper.deps import OptionalActor, ServicesDep
-from innkeeper.pricing import quotes, service
+from innkeeper.pricing import market, quotes, service
 from innkeeper.pricing.domain import GroupDiscount, RatePlan, Season, Tax
 from innkeeper.pricing.fees import DepositPolicy
 from innkeeper.pricing.models import QuoteRow
 from innkeeper.pricing.repository import PlanTerms
 from innkeeper.pricing.schemas import (
+    AreaPricesOut,
+    ComparisonOut,
     DepositIn,
     GroupDiscountIn,
     InstallmentOut,
@@ -215,4 +218,43 @@ def quote_out(row: QuoteRow) -> QuoteOut:
         fee_rules={k: None if v is None else str(v) for k, v in row.fee_rules.items()},
         created_at=row.created_at,
         expires_at=row.expires_at,
+    )
+
+
+@router.get("/market/prices", response_model=list[AreaPricesOut], tags=["market"])
+def market_prices(
+    services: ServicesDep,
+    city: Annotated[str | None, Query(max_length=100)] = None,
+    area: Annotated[str | None, Query(max_length=100)] = None,
+    kind: ListingKind | None = None,
+) -> list[AreaPricesOut]:
+    """Average, median, minimum and maximum base price by area and kind."""
+    return [
+        area_out(stats) for stats in market.area_prices(services, city=city, area=area, kind=kind)
+    ]
+
+
+@router.get("/listings/{listing_id}/market", response_model=ComparisonOut, tags=["market"])
+def listing_market(listing_id: uuid.UUID, services: ServicesDep) -> ComparisonOut:
+    """How this listing's price compares with its area's."""
+    found = market.compare(services, listing_id)
+    return ComparisonOut(
+        listing_id=found.listing_id,
+        price=money_out(found.price),
+        area=area_out(found.area),
+        cheaper_listings=found.cheaper_listings,
+        percent_of_median=found.percent_of_median,
+    )
+
+
+def area_out(stats: market.AreaPrices) -> AreaPricesOut:
+    return AreaPricesOut(
+        city=stats.city,
+        area=stats.area,
+        kind=stats.kind.value,
+        listings=stats.listings,
+        average=money_out(stats.average),
+        median=money_out(stats.median),
+        minimum=money_out(stats.minimum),
+        maximum=money_out(stats.maximum),
     )

@@ -137,3 +137,22 @@ class QuoteOut(BaseModel):
     fee_rules: dict[str, str | None]
     created_at: datetime
     expires_at: datetime
+
+
+class AreaPricesOut(BaseModel):
+    city: str
+    area: str
+    kind: str
+    listings: int
+    average: MoneyOut
+    median: MoneyOut = Field(description="The middle listing's price (lower middle if even)")
+    minimum: MoneyOut
+    maximum: MoneyOut
+
+
+class ComparisonOut(BaseModel):
+    listing_id: uuid.UUID
+    price: MoneyOut
+    area: AreaPricesOut
+    cheaper_listings: int = Field(description="Listings in the same area and kind that cost less")
+    percent_of_median: Decimal = Field(description="100 means exactly the area's median")
