@@ -79,6 +79,15 @@ def demo_data() -> None:
     typer.echo(summary.describe())
 
 
+@app.command("reindex")
+def reindex() -> None:
+    """Rebuild the search index rows that are missing or stale (also done hourly by a job)."""
+    from innkeeper.availability.service import refresh_search_index
+
+    with _services(_settings()) as services:
+        typer.echo(f"rebuilt {refresh_search_index(services)} listing calendars")
+
+
 @app.command("worker")
 def worker() -> None:
     """Run jobs (emails, sweeps, webhooks) until stopped; run as many as you like."""
@@ -114,6 +123,9 @@ def run(
         migrate.upgrade(url)
         services = build_services(settings, url)
         summary = loader.load_if_empty(services)
+        from innkeeper.availability.service import refresh_search_index
+
+        refresh_search_index(services)  # a database from before the index, or days old
         services.close()
         worker_process = subprocess.Popen(
             [sys.executable, "-m", "innkeeper", "worker"], env={**os.environ, "DATABASE_URL": url}

@@ -213,3 +213,16 @@ def _occupancy_problems(
     short = tuple(n for n in stay.each_night() if occupancy.remaining.get(n, party) < party)
     if short:
         yield Problem(Reason.SOLD_OUT, f"fewer than {party} places left on these dates", short)
+
+
+def night_is_open(rules: AvailabilityRules, night: date) -> bool:
+    """Whether ``night`` can be part of some stay, by the rules that concern one night only
+    (switched off, blocked, outside the whitelist, closed weekday or yearly date). Stay
+    length, arrival days, notice and occupancy are judged per stay."""
+    if not rules.bookable or night.weekday() in rules.closed_weekdays:
+        return False
+    if (night.month, night.day) in rules.closed_yearly:
+        return False
+    if any(block.span.contains(night) for block in rules.blocks):
+        return False
+    return rules.open_spans is None or any(span.contains(night) for span in rules.open_spans)

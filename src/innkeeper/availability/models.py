@@ -10,7 +10,18 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ARRAY, Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, String
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+)
+from sqlalchemy.dialects.postgresql import DATEMULTIRANGE, Range
 from sqlalchemy.orm import Mapped, mapped_column
 
 from innkeeper.db.base import Base, IdMixin
@@ -82,3 +93,38 @@ class StayLimit(IdMixin, Base):
     end_date: Mapped[date]
     min_nights: Mapped[int] = mapped_column(SmallInteger)
     max_nights: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class ListingCalendar(Base):
+    """The search index: one row per listing with its next nights precomputed.
+
+    ``open_nights`` holds every night a guest could book (one-night rules applied), so "is
+    the whole window open?" is ``open_nights @> daterange(check_in, check_out)``, answered
+    by a GiST index. Per-night arrays, indexed from ``start_date`` (1-based, as in SQL),
+    hold the rate, the free units (or capacity) and the stay limits for arrivals that night.
+    Rebuilt by ``availability.index`` whenever a listing, its rules or its prices change,
+    and rolled forward daily by a job.
+    """
+
+    __tablename__ = "listing_calendar"
+    __table_args__ = (
+        Index("ix_listing_calendar_open_nights", "open_nights", postgresql_using="gist"),
+    )
+
+    listing_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("listing.id", ondelete="CASCADE"), primary_key=True
+    )
+    start_date: Mapped[date]
+    nights: Mapped[int] = mapped_column(SmallInteger)
+    open_nights: Mapped[list[Range[date]]] = mapped_column(DATEMULTIRANGE)
+    rate_minor: Mapped[list[int]] = mapped_column(ARRAY(BigInteger))
+    free: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    min_stay: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger))
+    max_stay: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger))  # 0: no maximum
+    check_in_days: Mapped[list[int] | None] = mapped_column(ARRAY(SmallInteger))
+    check_out_days: Mapped[list[int] | None] = mapped_column(ARRAY(SmallInteger))
+    min_notice_days: Mapped[int] = mapped_column(SmallInteger)
+    advance_days: Mapped[int] = mapped_column(SmallInteger)
+    basis: Mapped[str] = mapped_column(String(20))
+    cleaning_minor: Mapped[int] = mapped_column(BigInteger)
+    built_at: Mapped[datetime]

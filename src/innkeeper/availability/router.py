@@ -5,22 +5,32 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from innkeeper.availability import service
+from innkeeper.availability import search, service
 from innkeeper.availability.domain import AvailabilityRules, StayLimits
 from innkeeper.availability.schemas import (
     AvailabilityIn,
     AvailabilityOut,
     NightOut,
+    SearchHitOut,
+    SearchPageOut,
     SpanIn,
     SpanOut,
     StayLimitIn,
 )
+from innkeeper.availability.search import Near, SearchRequest, SortOrder
+from innkeeper.catalog import service as catalog
+from innkeeper.catalog.domain import AMENITIES, ExperienceCategory, ListingKind
+from innkeeper.catalog.router import listing_out
 from innkeeper.core.dates import StayRange
-from innkeeper.deps import OptionalActor, ServicesDep
+from innkeeper.core.errors import InvalidInput
+from innkeeper.deps import OptionalActor, PagingDep, ServicesDep
+from innkeeper.pricing import quotes
+from innkeeper.pricing.router import money_out
 
 router = APIRouter(tags=["availability"])
 HOST = "/organizations/{organization_id}/listings/{listing_id}/availability"
@@ -152,3 +162,59 @@ def availability_out(rules: AvailabilityRules) -> AvailabilityOut:
         if rules.open_spans is None
         else [SpanOut(start=s.check_in, end=s.check_out, note="") for s in rules.open_spans],
     )
+
+
+@router.get("/search", response_model=SearchPageOut, tags=["search"])
+def search_listings(
+    services: ServicesDep,
+    paging: PagingDep,
+    check_in: Annotated[date, Query(description="Arrival, or an experience's date")],
+    check_out: Annotated[date | None, Query(description="Departure (stays)")] = None,
+    guests: Annotated[int, Query(ge=1, le=100)] = 1,
+    units: Annotated[int, Query(ge=1, le=50)] = 1,
+    kind: Annotated[ListingKind, Query()] = ListingKind.STAY,
+    category: ExperienceCategory | None = None,
+    city: Annotated[str | None, Query(max_length=100)] = None,
+    area: Annotated[str | None, Query(max_length=100)] = None,
+    latitude: Annotated[Decimal | None, Query(ge=-90, le=90)] = None,
+    longitude: Annotated[Decimal | None, Query(ge=-180, le=180)] = None,
+    radius_km: Annotated[Decimal | None, Query(gt=0, le=20_000)] = None,
+    amenities: Annotated[list[str] | None, Query(max_length=30)] = None,
+    currency: Annotated[str | None, Query(min_length=3, max_length=3)] = None,
+    min_price_minor: Annotated[int | None, Query(ge=0)] = None,
+    max_price_minor: Annotated[int | None, Query(ge=0)] = None,
+    sort: SortOrder = SortOrder.PRICE,
+) -> SearchPageOut:
+    """Listings open for the whole window and party, filtered and sorted, each with the
+    total a quote would charge. Price filters and sorting use the stay price."""
+    unknown = sorted(set(amenities or ()) - AMENITIES)
+    if unknown:
+        raise InvalidInput.for_field("amenities", f"unknown amenities: {', '.join(unknown)}")
+    if (latitude is None) != (longitude is None):
+        raise InvalidInput.for_field("longitude", "give latitude and longitude together")
+    near = None if latitude is None or longitude is None else Near(latitude, longitude, radius_km)
+    request = SearchRequest(
+        check_in=check_in, check_out=check_out, guests=guests, units=units, kind=kind,
+        category=category, city=city, area=area, near=near, amenities=frozenset(amenities or ()),
+        currency=currency.upper() if currency else None, min_price_minor=min_price_minor,
+        max_price_minor=max_price_minor, sort=sort, limit=paging.limit, offset=paging.offset,
+    )  # fmt: skip
+    page = search.search(services, request)
+    ids = [hit.listing_id for hit in page.hits]
+    views = {view.listing.id: view for view in catalog.published_views(services, ids)}
+    totals = quotes.guest_totals(services, ids, page.window, guests=guests, units=units)
+    items = [
+        SearchHitOut(
+            listing=listing_out(views[hit.listing_id]),
+            stay_price=money_out(hit.stay_price),
+            quote_total=money_out(totals[hit.listing_id]) if hit.listing_id in totals else None,
+            distance_km=hit.distance_km,
+        )
+        for hit in page.hits
+        if hit.listing_id in views
+    ]
+    window = page.window
+    return SearchPageOut(
+        items=items, total=page.total, limit=paging.limit, offset=paging.offset,
+        check_in=window.check_in, check_out=window.check_out, nights=window.nights,
+    )  # fmt: skip

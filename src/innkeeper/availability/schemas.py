@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from innkeeper.catalog.schemas import ListingOut
+from innkeeper.pricing.schemas import MoneyOut
 from innkeeper.schemas import StrictInput
 
 Weekday = Annotated[int, Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")]
@@ -59,3 +62,20 @@ class NightOut(BaseModel):
     night: date
     available: bool
     reasons: list[str]
+
+
+class SearchHitOut(BaseModel):
+    listing: ListingOut
+    stay_price: MoneyOut = Field(description="Nightly rates x party or units, plus cleaning")
+    quote_total: MoneyOut | None = Field(description="What a quote would charge, all in")
+    distance_km: Decimal | None
+
+
+class SearchPageOut(BaseModel):
+    items: list[SearchHitOut]
+    total: int
+    limit: int
+    offset: int
+    check_in: date
+    check_out: date
+    nights: int

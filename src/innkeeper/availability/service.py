@@ -8,9 +8,12 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date
 
+from sqlalchemy import select
+
 from innkeeper.accounts.domain import Actor, Permission
 from innkeeper.accounts.tenancy import TenantScope, scope_for
 from innkeeper.audit.repository import Change, record
+from innkeeper.availability import index as search_index
 from innkeeper.availability import repository
 from innkeeper.availability.domain import AvailabilityRules, Reason, StayLimits, check_stay
 from innkeeper.availability.models import AvailabilitySettings
@@ -91,6 +94,7 @@ def put_settings(
         row.updated_at = now
         uow.session.add(row)
         repository.replace_stay_limits(uow.session, listing.id, settings.seasonal_limits)
+        search_index.reindex(uow.session, listing.id, now=now)
         record(
             uow.session,
             Change(
@@ -125,6 +129,7 @@ def mark_span(
             repository.add_span(uow.session, listing.id, kind, span, note)
         else:
             repository.remove_span(uow.session, listing.id, kind, span)
+        search_index.reindex(uow.session, listing.id, now=now)
         action = f"{kind}_{'added' if add else 'cleared'}"
         edit = {"from": str(span.check_in), "to": str(span.check_out), "note": note}
         record(
@@ -135,6 +140,23 @@ def mark_span(
             at=now,
         )
         uow.commit()
+
+
+def refresh_search_index(svc: Services) -> int:
+    """Rebuild every missing or stale index row, one listing per short transaction, each
+    under the listing's row lock so it cannot overwrite a concurrent edit's fresh row."""
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        listing_ids = search_index.needing_rebuild(uow.session, now=now)
+    for listing_id in listing_ids:
+        with svc.uow() as uow:
+            locked = uow.session.scalar(
+                select(Listing).where(Listing.id == listing_id).with_for_update()
+            )
+            if locked is not None:
+                search_index.reindex(uow.session, listing_id, now=now)
+                uow.commit()
+    return len(listing_ids)
 
 
 def calendar(svc: Services, listing_id: uuid.UUID, span: StayRange) -> list[NightStatus]:

@@ -75,6 +75,13 @@ def published_listing(session: Session, listing_id: uuid.UUID) -> WithUnits | No
     return None if row is None else (row[0], row[1])
 
 
+def published_by_ids(session: Session, listing_ids: Sequence[uuid.UUID]) -> list[Listing]:
+    query = select(Listing).where(
+        Listing.id.in_(listing_ids), Listing.status == ListingStatus.PUBLISHED
+    )
+    return list(session.scalars(query))
+
+
 def published_listings(
     session: Session, filters: ListingFilters, *, limit: int, offset: int
 ) -> tuple[list[WithUnits], int]:

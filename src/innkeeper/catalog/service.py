@@ -16,6 +16,7 @@ from innkeeper.accounts.domain import Actor, Permission
 from innkeeper.accounts.models import Organization
 from innkeeper.accounts.tenancy import TenantScope, scope_for
 from innkeeper.audit.repository import Change, record
+from innkeeper.availability import index as search_index
 from innkeeper.catalog import repository
 from innkeeper.catalog.domain import (
     ListingAction,
@@ -107,6 +108,7 @@ def update_listing(
         listing.updated_at = svc.clock.now()
         _audit(uow, scope, listing, "updated", changes=_describe(changes))
         uow.session.flush()
+        search_index.reindex(uow.session, listing.id, now=listing.updated_at)
         view = _view(uow, listing)
         uow.commit()
     return view
@@ -135,6 +137,7 @@ def change_status(
         _audit(
             uow, scope, listing, action.value, from_state=previous, to_state=target, reason=reason
         )
+        search_index.reindex(uow.session, listing.id, now=listing.updated_at)
         uow.commit()
     return view
 
@@ -179,6 +182,16 @@ def get_published_listing(svc: Services, listing_id: uuid.UUID) -> ListingView:
         if found is None:
             raise NotFound(f"listing {listing_id} not found")
         return _with_photos(uow, [found])[0]
+
+
+def published_views(svc: Services, listing_ids: list[uuid.UUID]) -> list[ListingView]:
+    """Published listings by id, in the order asked (search results)."""
+    with svc.uow() as uow:
+        rows = {
+            listing.id: listing for listing in repository.published_by_ids(uow.session, listing_ids)
+        }
+        found = [rows[i] for i in listing_ids if i in rows]
+        return _views(uow, found)
 
 
 def list_published_listings(

@@ -33,6 +33,15 @@ def create_job_app(connector: Any) -> Any:
         deleted = purge(context.additional_context["services"])
         _log.info("purged expired credentials", extra={"deleted": deleted})
 
+    @app.periodic(cron="7 * * * *", periodic_id="refresh_search_index")
+    @app.task(name=JobName.REFRESH_SEARCH_INDEX, pass_context=True, queue="maintenance")
+    def refresh_search_index(context: Any, timestamp: int) -> None:
+        """Roll every listing's search calendar forward as its local day changes."""
+        from innkeeper.availability.service import refresh_search_index as refresh
+
+        rebuilt = refresh(context.additional_context["services"])
+        _log.info("refreshed the search index", extra={"rebuilt": rebuilt})
+
     @app.periodic(cron="*/10 * * * *", periodic_id="retry_stalled")
     @app.task(name=JobName.RETRY_STALLED_JOBS, queue="maintenance", pass_context=True)
     async def retry_stalled_jobs(context: Any, timestamp: int) -> None:

@@ -8,3 +8,4 @@ from enum import StrEnum
 class JobName(StrEnum):
     PURGE_EXPIRED_CREDENTIALS = "accounts:purge_expired_credentials"
     RETRY_STALLED_JOBS = "jobs:retry_stalled_jobs"
+    REFRESH_SEARCH_INDEX = "availability:refresh_search_index"

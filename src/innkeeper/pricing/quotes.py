@@ -25,7 +25,7 @@ from innkeeper.core.errors import Conflict, InvalidInput, NotFound
 from innkeeper.core.money import Money
 from innkeeper.db.uow import UnitOfWork
 from innkeeper.pricing.domain import Line, Priced, QuoteOnly, price
-from innkeeper.pricing.fees import FeeSide, Split, fee_amount, schedule, select_rule, split
+from innkeeper.pricing.fees import FeeRule, FeeSide, Split, fee_amount, schedule, select_rule, split
 from innkeeper.pricing.models import QuoteRow
 from innkeeper.pricing.repository import PlanTerms, load_terms
 from innkeeper.services import Services
@@ -179,11 +179,32 @@ def _category(listing: Listing) -> str:
     return listing.category.value if listing.category is not None else "other"
 
 
+def guest_totals(
+    svc: Services, listing_ids: list[uuid.UUID], stay: StayRange, *, guests: int, units: int
+) -> dict[uuid.UUID, Money]:
+    """What each listing's quote would total for this stay and party, without storing a
+    quote or re-checking availability (search has done that): the numbers a result shows."""
+    totals: dict[uuid.UUID, Money] = {}
+    with svc.uow() as uow:
+        rules = active_fee_rules(uow.session)
+        for listing in uow.session.scalars(select(Listing).where(Listing.id.in_(listing_ids))):
+            terms = load_terms(
+                uow.session, listing, overrides_from=stay.check_in, overrides_to=stay.check_out
+            )
+            if terms.plan.quote_only:
+                continue
+            nights = list(stay.each_night())
+            session = listing.kind is ListingKind.EXPERIENCE
+            priced = price(terms.plan, nights, guests=guests, units=units, session=session)
+            totals[listing.id] = _fees(uow, listing, priced, rules)[0].guest_total
+    return totals
+
+
 def _fees(
-    uow: UnitOfWork, listing: Listing, priced: Priced
+    uow: UnitOfWork, listing: Listing, priced: Priced, rules: list[FeeRule] | None = None
 ) -> tuple[Split, list[Line], dict[str, Any]]:
     """Fees on the host's charges before tax; the guest sees the service fee as a line."""
-    rules = active_fee_rules(uow.session)
+    rules = active_fee_rules(uow.session) if rules is None else rules
     context = {"provider": str(listing.organization_id), "category": _category(listing)}
     guest_rule = select_rule(rules, side=FeeSide.GUEST, **context)
     host_rule = select_rule(rules, side=FeeSide.HOST, **context)

@@ -8,6 +8,7 @@ import uuid
 from innkeeper.accounts.domain import Actor, Permission
 from innkeeper.accounts.tenancy import TenantScope, scope_for
 from innkeeper.audit.repository import Change, record
+from innkeeper.availability import index as search_index
 from innkeeper.catalog.models import Listing
 from innkeeper.catalog.repository import host_listing
 from innkeeper.core.dates import StayRange
@@ -46,6 +47,7 @@ def put_terms(
         if terms.plan.currency != listing.currency:
             raise InvalidInput.for_field("currency", f"the listing is priced in {listing.currency}")
         repository.save_terms(uow.session, listing.id, terms, at=now)
+        search_index.reindex(uow.session, listing.id, now=now)
         record(
             uow.session,
             Change("listing", listing.id, "pricing_updated", scope.actor.user_id, organization_id),
@@ -70,6 +72,7 @@ def set_nightly_price(
     with svc.uow() as uow:
         listing = _listing(uow, scope, listing_id, lock=True)
         repository.set_overrides(uow.session, listing.id, list(span.each_night()), price_minor)
+        search_index.reindex(uow.session, listing.id, now=now)
         edit = {"from": str(span.check_in), "to": str(span.check_out), "price_minor": price_minor}
         change = Change(
             "listing", listing.id, "nightly_price_set", scope.actor.user_id, organization_id,
