@@ -10,16 +10,21 @@ import json
 import random
 from typing import Any
 
-from bench import harness, quotes
+from bench import harness, quotes, search
 
 CONCURRENCY = 16
 REQUESTS = 3000
 
 
 def main() -> None:
-    with harness.marketplace() as market, harness.serving(market, workers=2) as port:
-        for figure in _run(port):
-            print(json.dumps(figure), flush=True)
+    with harness.marketplace() as market:
+        with harness.serving(market, workers=2) as port:
+            for figure in _run(port):
+                print(json.dumps(figure), flush=True)
+        listings = search.grow_market(harness.services_for(market))
+        with harness.serving(market, workers=2) as port:
+            for figure in search.run(port):
+                print(json.dumps(figure | {"listings": listings}), flush=True)
 
 
 def _run(port: int) -> list[dict[str, Any]]:

@@ -54,6 +54,13 @@ def marketplace() -> Iterator[Marketplace]:
             server.cleanup()
 
 
+def services_for(market: Marketplace) -> Any:
+    settings = Settings(
+        environment=Environment.TEST, database_url=market.database_url, log_json=False
+    )
+    return build_services(settings, market.database_url)
+
+
 @contextlib.contextmanager
 def serving(market: Marketplace, *, workers: int) -> Iterator[int]:
     env = {**os.environ, "DATABASE_URL": market.database_url, "INNKEEPER_LOG_LEVEL": "WARNING"}

@@ -42,12 +42,13 @@ def reindex(session: Session, listing_id: uuid.UUID, *, now: datetime) -> None:
     opened = [night_is_open(rules, night) for night in nights]
     supply = _supply(session, listing)
     limits = [stay_limits(rules, night) for night in nights]
+    rates = [nightly_rate(plan, night).amount.minor for night in nights]
     values = {
         "listing_id": listing.id,
         "start_date": today,
         "nights": horizon,
         "open_nights": _ranges(nights, opened) if supply else [],
-        "rate_minor": [nightly_rate(plan, night).amount.minor for night in nights],
+        "rate_minor": rates,
         "free": [supply if is_open else 0 for is_open in opened],
         "min_stay": [low for low, _ in limits],
         "max_stay": [high or 0 for _, high in limits],

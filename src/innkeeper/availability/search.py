@@ -147,10 +147,16 @@ def _query(
     inner = f"""
         SELECT l.id, l.currency, l.created_at, {distance} AS distance_km,
                {_STAY_PRICE} AS stay_price
-        FROM listing_calendar c JOIN listing l ON l.id = c.listing_id
+        FROM listing_calendar c
+        JOIN listing l ON l.id = c.listing_id
+        JOIN zones z ON z.time_zone = l.time_zone
         WHERE {" AND ".join(where)}
     """
     sql = f"""
+        WITH zones AS (  -- each zone's local today, once, not once per listing
+            SELECT time_zone, (CAST(:now AS timestamptz) AT TIME ZONE time_zone)::date AS today
+            FROM (SELECT DISTINCT time_zone FROM listing WHERE status = 'published') distinct_zones
+        )
         SELECT hits.*, count(*) OVER () AS total FROM ({inner}) hits
         WHERE TRUE {_price_range(request, params)}
         ORDER BY {_ORDER[request.sort]} LIMIT :limit OFFSET :offset
@@ -161,6 +167,8 @@ def _query(
 _FIRST = "((:ci - c.start_date) + 1)"  # the window's first night in the 1-based arrays
 _LAST = "(:co - c.start_date)"
 _STAY_PRICE = f"""(
+    -- a slice and a sum: rate_minor compresses well and stays inline (a prefix-sum array
+    -- would not compress, and each lookup would go to the TOAST table)
     (SELECT sum(r) FROM unnest(c.rate_minor[{_FIRST}:{_LAST}]) r)
     * CASE c.basis WHEN 'per_person' THEN :guests WHEN 'per_unit' THEN :units ELSE 1 END
     + CASE WHEN l.kind = 'stay'
@@ -175,10 +183,13 @@ _BASE_CONDITIONS = f"""
     AND (c.max_stay[{_FIRST}] = 0 OR c.max_stay[{_FIRST}] >= :n)
     AND (c.check_in_days IS NULL OR :ci_dow = ANY(c.check_in_days))
     AND (c.check_out_days IS NULL OR :co_dow = ANY(c.check_out_days))
-    AND :ci >= (CAST(:now AS timestamptz) AT TIME ZONE l.time_zone)::date + c.min_notice_days
-    AND :ci <= (CAST(:now AS timestamptz) AT TIME ZONE l.time_zone)::date + c.advance_days
-    AND (SELECT min(f) FROM unnest(c.free[{_FIRST}:{_LAST}]) f)
-        >= CASE l.kind WHEN 'experience' THEN :guests ELSE :units END
+    AND :ci >= z.today + c.min_notice_days
+    AND :ci <= z.today + c.advance_days
+    AND (
+        (l.kind = 'stay' AND :units = 1)  -- open_nights already means a unit is free
+        OR (SELECT min(f) FROM unnest(c.free[{_FIRST}:{_LAST}]) f)
+           >= CASE l.kind WHEN 'experience' THEN :guests ELSE :units END
+    )
     AND CASE l.kind WHEN 'experience' THEN l.capacity >= :guests
                     ELSE l.max_guests * :units >= :guests END
 """

@@ -27,7 +27,7 @@ from innkeeper.db.uow import UnitOfWork
 from innkeeper.pricing.domain import Line, Priced, QuoteOnly, price
 from innkeeper.pricing.fees import FeeRule, FeeSide, Split, fee_amount, schedule, select_rule, split
 from innkeeper.pricing.models import QuoteRow
-from innkeeper.pricing.repository import PlanTerms, load_terms
+from innkeeper.pricing.repository import PlanTerms, load_terms, load_terms_many
 from innkeeper.services import Services
 
 QUOTE_TTL = timedelta(minutes=30)
@@ -185,15 +185,17 @@ def guest_totals(
     """What each listing's quote would total for this stay and party, without storing a
     quote or re-checking availability (search has done that): the numbers a result shows."""
     totals: dict[uuid.UUID, Money] = {}
+    nights = list(stay.each_night())
     with svc.uow() as uow:
         rules = active_fee_rules(uow.session)
-        for listing in uow.session.scalars(select(Listing).where(Listing.id.in_(listing_ids))):
-            terms = load_terms(
-                uow.session, listing, overrides_from=stay.check_in, overrides_to=stay.check_out
-            )
+        listings = list(uow.session.scalars(select(Listing).where(Listing.id.in_(listing_ids))))
+        all_terms = load_terms_many(
+            uow.session, listings, overrides_from=stay.check_in, overrides_to=stay.check_out
+        )
+        for listing in listings:
+            terms = all_terms[listing.id]
             if terms.plan.quote_only:
                 continue
-            nights = list(stay.each_night())
             session = listing.kind is ListingKind.EXPERIENCE
             priced = price(terms.plan, nights, guests=guests, units=units, session=session)
             totals[listing.id] = _fees(uow, listing, priced, rules)[0].guest_total

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -49,36 +52,74 @@ def load_terms(
 ) -> PlanTerms:
     """The listing's terms; only the overrides inside ``[overrides_from, overrides_to)`` are
     loaded when a window is given (a quote needs its own nights, not a year of them)."""
-    settings = session.get(RatePlanSettings, listing.id)
-    seasons = session.scalars(select(RateSeason).where(RateSeason.listing_id == listing.id))
-    groups = session.scalars(
-        select(GroupDiscountRow).where(GroupDiscountRow.listing_id == listing.id)
+    terms = load_terms_many(
+        session, [listing], overrides_from=overrides_from, overrides_to=overrides_to
     )
-    taxes = session.scalars(
-        select(ListingTax).where(ListingTax.listing_id == listing.id).order_by(ListingTax.position)
-    )
-    override_query = select(RateOverride).where(RateOverride.listing_id == listing.id)
+    return terms[listing.id]
+
+
+def load_terms_many(
+    session: Session,
+    listings: Sequence[Listing],
+    *,
+    overrides_from: date | None = None,
+    overrides_to: date | None = None,
+) -> dict[uuid.UUID, PlanTerms]:
+    """Terms for several listings in five queries, whatever their number (search pages)."""
+    ids = [listing.id for listing in listings]
+    settings = {r.listing_id: r for r in _rows(session, RatePlanSettings, ids)}
+    seasons = _grouped(_rows(session, RateSeason, ids))
+    groups = _grouped(_rows(session, GroupDiscountRow, ids))
+    taxes = _grouped(_rows(session, ListingTax, ids, order_by=ListingTax.position))
+    override_query = select(RateOverride).where(RateOverride.listing_id.in_(ids))
     if overrides_from is not None and overrides_to is not None:
         override_query = override_query.where(
             RateOverride.night >= overrides_from, RateOverride.night < overrides_to
         )
-    plan = RatePlan(
-        currency=listing.currency,
-        base_minor=listing.base_price_minor,
-        seasons=tuple(
-            Season(s.name, s.start_date, s.end_date, s.multiplier, s.fixed_minor, s.priority)
-            for s in seasons
-        ),
-        overrides={o.night: o.price_minor for o in session.scalars(override_query)},
-        group_discounts=tuple(GroupDiscount(g.min_people, g.percent) for g in groups),
-        taxes=tuple(Tax(t.code, t.label, t.kind, t.percent, t.amount_minor) for t in taxes),
-        basis=default_basis(listing),
-    )
-    if settings is None:
-        return PlanTerms(plan, DepositPolicy(), 0)
-    return PlanTerms(
-        _with_settings(plan, settings), _deposit(settings), settings.security_deposit_minor
-    )
+    overrides = _grouped(session.scalars(override_query))
+    result = {}
+    for listing in listings:
+        plan = RatePlan(
+            currency=listing.currency,
+            base_minor=listing.base_price_minor,
+            seasons=tuple(
+                Season(s.name, s.start_date, s.end_date, s.multiplier, s.fixed_minor, s.priority)
+                for s in seasons.get(listing.id, [])
+            ),
+            overrides={o.night: o.price_minor for o in overrides.get(listing.id, [])},
+            group_discounts=tuple(
+                GroupDiscount(g.min_people, g.percent) for g in groups.get(listing.id, [])
+            ),
+            taxes=tuple(
+                Tax(t.code, t.label, t.kind, t.percent, t.amount_minor)
+                for t in taxes.get(listing.id, [])
+            ),
+            basis=default_basis(listing),
+        )
+        row = settings.get(listing.id)
+        result[listing.id] = (
+            PlanTerms(plan, DepositPolicy(), 0)
+            if row is None
+            else PlanTerms(_with_settings(plan, row), _deposit(row), row.security_deposit_minor)
+        )
+    return result
+
+
+Row = TypeVar("Row", RatePlanSettings, RateSeason, GroupDiscountRow, ListingTax, RateOverride)
+
+
+def _rows(
+    session: Session, model: type[Row], ids: list[uuid.UUID], *, order_by: Any = None
+) -> list[Row]:
+    query = select(model).where(model.listing_id.in_(ids))
+    return list(session.scalars(query if order_by is None else query.order_by(order_by)))
+
+
+def _grouped(rows: Iterable[Row]) -> dict[uuid.UUID, list[Row]]:
+    grouped: dict[uuid.UUID, list[Row]] = defaultdict(list)
+    for row in rows:
+        grouped[row.listing_id].append(row)
+    return grouped
 
 
 def _with_settings(plan: RatePlan, s: RatePlanSettings) -> RatePlan:
