@@ -13,6 +13,16 @@ from enum import StrEnum
 from typing import Final
 
 from innkeeper.core.dates import StayRange
+from innkeeper.core.errors import InvalidInput
+
+MAX_RANGE_NIGHTS: Final = 731  # two years of nights in one bulk edit or calendar read
+
+
+def check_edit_range(span: StayRange) -> None:
+    """Bulk edits and calendar reads cover at most two years, so one request stays small."""
+    if span.nights > MAX_RANGE_NIGHTS:
+        raise InvalidInput.for_field("end", f"at most {MAX_RANGE_NIGHTS} nights at once")
+
 
 WEEKDAY_NAMES: Final = (
     "Monday",

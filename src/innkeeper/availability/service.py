@@ -11,20 +11,24 @@ from datetime import date
 from sqlalchemy import select
 
 from innkeeper.accounts.domain import Actor, Permission
-from innkeeper.accounts.tenancy import TenantScope, scope_for
+from innkeeper.accounts.tenancy import scope_for
 from innkeeper.audit.repository import Change, record
 from innkeeper.availability import index as search_index
 from innkeeper.availability import repository
-from innkeeper.availability.domain import AvailabilityRules, Reason, StayLimits, check_stay
+from innkeeper.availability.domain import (
+    AvailabilityRules,
+    Reason,
+    StayLimits,
+    check_edit_range,
+    check_stay,
+)
 from innkeeper.availability.models import AvailabilitySettings
 from innkeeper.catalog.models import Listing
-from innkeeper.catalog.repository import host_listing
+from innkeeper.catalog.service import listing_in_scope
 from innkeeper.core.dates import StayRange, local_date
 from innkeeper.core.errors import InvalidInput, NotFound
-from innkeeper.db.uow import UnitOfWork
 from innkeeper.services import Services
 
-MAX_RANGE_NIGHTS = 731
 SPAN_KINDS = ("blocked", "open")
 NIGHT_RULES = frozenset(  # the reasons that belong to one night, not to a whole stay
     {
@@ -71,7 +75,7 @@ def get_rules(
 ) -> AvailabilityRules:
     scope = scope_for(actor, organization_id, Permission.VIEW_LISTINGS)
     with svc.uow() as uow:
-        listing = _listing(uow, scope, listing_id)
+        listing = listing_in_scope(uow, scope, listing_id)
         return repository.load_rules(uow.session, listing.id, max_guests=listing.max_guests)
 
 
@@ -86,7 +90,7 @@ def put_settings(
     _check(settings)
     now = svc.clock.now()
     with svc.uow() as uow:
-        listing = _listing(uow, scope, listing_id, lock=True)
+        listing = listing_in_scope(uow, scope, listing_id, lock=True)
         row = uow.session.get(AvailabilitySettings, listing.id) or AvailabilitySettings(
             listing_id=listing.id
         )
@@ -121,10 +125,10 @@ def mark_span(
     scope = scope_for(actor, organization_id, Permission.EDIT_LISTINGS)
     if kind not in SPAN_KINDS:
         raise InvalidInput.for_field("kind", "must be blocked or open")
-    _check_range(span)
+    check_edit_range(span)
     now = svc.clock.now()
     with svc.uow() as uow:
-        listing = _listing(uow, scope, listing_id, lock=True)
+        listing = listing_in_scope(uow, scope, listing_id, lock=True)
         if add:
             repository.add_span(uow.session, listing.id, kind, span, note)
         else:
@@ -161,7 +165,7 @@ def refresh_search_index(svc: Services) -> int:
 
 def calendar(svc: Services, listing_id: uuid.UUID, span: StayRange) -> list[NightStatus]:
     """A published listing's nights: available, or closed with the reasons (public)."""
-    _check_range(span)
+    check_edit_range(span)
     with svc.uow() as uow:
         listing = uow.session.get(Listing, listing_id)
         if listing is None or listing.status != "published":
@@ -219,17 +223,3 @@ def _real_day(month: int, day: int) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _check_range(span: StayRange) -> None:
-    if span.nights > MAX_RANGE_NIGHTS:
-        raise InvalidInput.for_field("end", f"at most {MAX_RANGE_NIGHTS} nights at once")
-
-
-def _listing(
-    uow: UnitOfWork, scope: TenantScope, listing_id: uuid.UUID, *, lock: bool = False
-) -> Listing:
-    listing = host_listing(uow.session, scope, listing_id, lock=lock)
-    if listing is None:
-        raise NotFound(f"listing {listing_id} not found")
-    return listing

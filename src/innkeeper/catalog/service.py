@@ -95,7 +95,7 @@ def update_listing(
 ) -> ListingView:
     scope = scope_for(actor, organization_id, Permission.EDIT_LISTINGS)
     with svc.uow() as uow:
-        listing = _host_listing(uow, scope, listing_id, lock=True)
+        listing = listing_in_scope(uow, scope, listing_id, lock=True)
         current = _view(uow, listing)
         draft = _merge(repository.read_draft(listing, current.photos, current.unit_count), changes)
         validate(draft)
@@ -125,7 +125,7 @@ def change_status(
 ) -> ListingView:
     scope = scope_for(actor, organization_id, Permission.EDIT_LISTINGS)
     with svc.uow() as uow:
-        listing = _host_listing(uow, scope, listing_id, lock=True)
+        listing = listing_in_scope(uow, scope, listing_id, lock=True)
         previous = listing.status
         target = next_status(previous, action)
         view = _view(uow, listing)
@@ -147,7 +147,7 @@ def get_host_listing(
 ) -> ListingView:
     scope = scope_for(actor, organization_id, Permission.VIEW_LISTINGS)
     with svc.uow() as uow:
-        return _view(uow, _host_listing(uow, scope, listing_id))
+        return _view(uow, listing_in_scope(uow, scope, listing_id))
 
 
 def list_host_listings(
@@ -172,7 +172,7 @@ def list_units(
 ) -> list[ListingUnit]:
     scope = scope_for(actor, organization_id, Permission.VIEW_LISTINGS)
     with svc.uow() as uow:
-        listing = _host_listing(uow, scope, listing_id)
+        listing = listing_in_scope(uow, scope, listing_id)
         return repository.units_of(uow.session, listing.id)
 
 
@@ -204,7 +204,7 @@ def list_published_listings(
         return ListingPage(_with_photos(uow, rows), total, limit, offset)
 
 
-def _host_listing(
+def listing_in_scope(
     uow: UnitOfWork, scope: TenantScope, listing_id: uuid.UUID, *, lock: bool = False
 ) -> Listing:
     listing = repository.host_listing(uow.session, scope, listing_id, lock=lock)

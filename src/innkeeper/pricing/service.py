@@ -6,21 +6,19 @@ from __future__ import annotations
 import uuid
 
 from innkeeper.accounts.domain import Actor, Permission
-from innkeeper.accounts.tenancy import TenantScope, scope_for
+from innkeeper.accounts.tenancy import scope_for
 from innkeeper.audit.repository import Change, record
 from innkeeper.availability import index as search_index
+from innkeeper.availability.domain import check_edit_range
 from innkeeper.catalog.models import Listing
-from innkeeper.catalog.repository import host_listing
+from innkeeper.catalog.service import listing_in_scope
 from innkeeper.core.dates import StayRange
 from innkeeper.core.errors import InvalidInput, NotFound
-from innkeeper.db.uow import UnitOfWork
 from innkeeper.pricing import repository
 from innkeeper.pricing.domain import NightRate, nightly_rate
 from innkeeper.pricing.fees import DepositKind
 from innkeeper.pricing.repository import PlanTerms
 from innkeeper.services import Services
-
-MAX_RANGE_NIGHTS = 731  # two years of nights in one bulk edit or calendar read
 
 
 def get_terms(
@@ -28,7 +26,7 @@ def get_terms(
 ) -> PlanTerms:
     scope = scope_for(actor, organization_id, Permission.VIEW_LISTINGS)
     with svc.uow() as uow:
-        return repository.load_terms(uow.session, _listing(uow, scope, listing_id))
+        return repository.load_terms(uow.session, listing_in_scope(uow, scope, listing_id))
 
 
 def put_terms(
@@ -43,7 +41,7 @@ def put_terms(
     check_terms(terms)
     now = svc.clock.now()
     with svc.uow() as uow:
-        listing = _listing(uow, scope, listing_id, lock=True)
+        listing = listing_in_scope(uow, scope, listing_id, lock=True)
         if terms.plan.currency != listing.currency:
             raise InvalidInput.for_field("currency", f"the listing is priced in {listing.currency}")
         repository.save_terms(uow.session, listing.id, terms, at=now)
@@ -67,10 +65,10 @@ def set_nightly_price(
 ) -> None:
     """Fix the price of every night in ``span``, or clear those overrides with None."""
     scope = scope_for(actor, organization_id, Permission.EDIT_LISTINGS)
-    _check_range(span)
+    check_edit_range(span)
     now = svc.clock.now()
     with svc.uow() as uow:
-        listing = _listing(uow, scope, listing_id, lock=True)
+        listing = listing_in_scope(uow, scope, listing_id, lock=True)
         repository.set_overrides(uow.session, listing.id, list(span.each_night()), price_minor)
         search_index.reindex(uow.session, listing.id, now=now)
         edit = {"from": str(span.check_in), "to": str(span.check_out), "price_minor": price_minor}
@@ -84,7 +82,7 @@ def set_nightly_price(
 
 def price_calendar(svc: Services, listing_id: uuid.UUID, span: StayRange) -> list[NightRate]:
     """Each night's price and the rule that set it, for a published listing (public)."""
-    _check_range(span)
+    check_edit_range(span)
     with svc.uow() as uow:
         listing = uow.session.get(Listing, listing_id)
         if listing is None or listing.status != "published":
@@ -115,17 +113,3 @@ def check_terms(terms: PlanTerms) -> None:
         problems["deposit.amount_minor"] = "must be above zero for a fixed deposit"
     if problems:
         raise InvalidInput.for_fields(problems)
-
-
-def _check_range(span: StayRange) -> None:
-    if span.nights > MAX_RANGE_NIGHTS:
-        raise InvalidInput.for_field("end", f"at most {MAX_RANGE_NIGHTS} nights at once")
-
-
-def _listing(
-    uow: UnitOfWork, scope: TenantScope, listing_id: uuid.UUID, *, lock: bool = False
-) -> Listing:
-    listing = host_listing(uow.session, scope, listing_id, lock=lock)
-    if listing is None:
-        raise NotFound(f"listing {listing_id} not found")
-    return listing
