@@ -42,6 +42,17 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("PUT", f"{LISTING}/availability"): {"bookable": False},
     ("POST", f"{LISTING}/availability/spans"): {"start": "2027-01-01", "end": "2027-01-03"},
     ("POST", f"{LISTING}/availability/spans/clear"): {"start": "2027-01-01", "end": "2027-01-03"},
+    ("PUT", f"{LISTING}/availability/capacity"): {
+        "start": "2027-01-01",
+        "end": "2027-01-03",
+        "capacity": 0,
+    },
+    ("POST", f"{LISTING}/availability/slots"): {
+        "start": "2027-01-01",
+        "end": "2027-01-03",
+        "times": [{"starts_at": "09:00", "ends_at": "10:00", "capacity": 5}],
+    },
+    ("POST", f"{LISTING}/availability/slots/clear"): {"start": "2027-01-01", "end": "2027-01-03"},
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

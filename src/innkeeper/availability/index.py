@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from innkeeper.availability.domain import night_is_open, stay_limits
 from innkeeper.availability.models import ListingCalendar
-from innkeeper.availability.repository import load_rules
+from innkeeper.availability.repository import day_supply, load_rules
 from innkeeper.catalog.domain import ListingKind, ListingStatus
 from innkeeper.catalog.models import Listing, ListingUnit
-from innkeeper.core.dates import local_date
+from innkeeper.core.dates import StayRange, local_date
 from innkeeper.pricing.domain import nightly_rate
 from innkeeper.pricing.repository import load_terms
 
@@ -40,16 +40,17 @@ def reindex(session: Session, listing_id: uuid.UUID, *, now: datetime) -> None:
     horizon = min(rules.advance_days + EXTRA_NIGHTS, MAX_NIGHTS)
     nights = [today + timedelta(days=offset) for offset in range(horizon)]
     opened = [night_is_open(rules, night) for night in nights]
-    supply = _supply(session, listing)
+    free = _free(session, listing, nights, opened)
+    opened = [is_open and places > 0 for is_open, places in zip(opened, free, strict=True)]
     limits = [stay_limits(rules, night) for night in nights]
     rates = [nightly_rate(plan, night).amount.minor for night in nights]
     values = {
         "listing_id": listing.id,
         "start_date": today,
         "nights": horizon,
-        "open_nights": _ranges(nights, opened) if supply else [],
+        "open_nights": _ranges(nights, opened),
         "rate_minor": rates,
-        "free": [supply if is_open else 0 for is_open in opened],
+        "free": [places if is_open else 0 for places, is_open in zip(free, opened, strict=True)],
         "min_stay": [low for low, _ in limits],
         "max_stay": [high or 0 for _, high in limits],
         "check_in_days": _days(rules.check_in_weekdays),
@@ -77,14 +78,18 @@ def needing_rebuild(session: Session, *, now: datetime) -> list[uuid.UUID]:
     return list(session.scalars(query, {"now": now}))
 
 
-def _supply(session: Session, listing: Listing) -> int:
-    """Units for stays, places for experiences: what one night can sell at most."""
+def _free(session: Session, listing: Listing, nights: list[date], opened: list[bool]) -> list[int]:
+    """What each night can still sell: active units for a stay; for an experience, the
+    best slot's remaining places, or the day's capacity, or the listing's."""
     if listing.kind is ListingKind.EXPERIENCE:
-        return listing.capacity or 0
+        span = StayRange(nights[0], nights[-1] + timedelta(days=1))
+        by_day = day_supply(session, listing.id, listing.capacity or 0, span)
+        return [by_day[night] for night in nights]
     query = select(func.count()).where(
         ListingUnit.listing_id == listing.id, ListingUnit.is_active.is_(True)
     )
-    return session.scalar(query) or 0
+    units = session.scalar(query) or 0
+    return [units] * len(nights)
 
 
 def _ranges(nights: list[date], opened: list[bool]) -> list[Range[date]]:

@@ -8,7 +8,7 @@ bad rule cannot be stored even by SQL written outside the application.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     ARRAY,
@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     String,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import DATEMULTIRANGE, Range
 from sqlalchemy.orm import Mapped, mapped_column
@@ -128,3 +129,36 @@ class ListingCalendar(Base):
     basis: Mapped[str] = mapped_column(String(20))
     cleaning_minor: Mapped[int] = mapped_column(BigInteger)
     built_at: Mapped[datetime]
+
+
+class DayCapacity(Base):
+    """A day's capacity for an experience, overriding the listing's (0 closes the day)."""
+
+    __tablename__ = "day_capacity"
+    __table_args__ = (CheckConstraint("capacity >= 0", name="capacity_not_negative"),)
+
+    listing_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("listing.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(primary_key=True)
+    capacity: Mapped[int] = mapped_column(Integer)
+
+
+class TimeSlot(IdMixin, Base):
+    """A dated session of an experience with its own capacity. ``booked`` is kept by the
+    bookings capability; the CHECK makes overselling a slot impossible."""
+
+    __tablename__ = "time_slot"
+    __table_args__ = (
+        UniqueConstraint("listing_id", "day", "starts_at"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity >= 0 AND booked >= 0", name="counts_not_negative"),
+        CheckConstraint("booked <= capacity", name="not_oversold"),
+    )
+
+    listing_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("listing.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    starts_at: Mapped[time]
+    ends_at: Mapped[time]
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)

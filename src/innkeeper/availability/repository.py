@@ -4,14 +4,24 @@ editing date spans (blocks and open dates) in bulk."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, time
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from innkeeper.availability.domain import AvailabilityRules, Block, StayLimits
-from innkeeper.availability.models import AvailabilitySettings, CalendarSpan, StayLimit
+from innkeeper.availability.models import (
+    AvailabilitySettings,
+    CalendarSpan,
+    DayCapacity,
+    StayLimit,
+    TimeSlot,
+)
 from innkeeper.core.dates import StayRange
+from innkeeper.core.errors import Conflict
 
 
 def load_rules(
@@ -152,3 +162,98 @@ def replace_stay_limits(
                 max_nights=limit.max_nights,
             )
         )
+
+
+def set_day_capacity(
+    session: Session, listing_id: uuid.UUID, days: list[date], capacity: int | None
+) -> None:
+    """Override (or, with None, restore) the capacity of ``days``."""
+    session.execute(
+        delete(DayCapacity).where(DayCapacity.listing_id == listing_id, DayCapacity.day.in_(days))
+    )
+    if capacity is not None:
+        session.add_all(
+            DayCapacity(listing_id=listing_id, day=day, capacity=capacity) for day in days
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SlotTimes:
+    starts_at: time
+    ends_at: time
+    capacity: int
+
+
+class SlotOversold(Conflict):
+    code = "slot_oversold"
+
+
+def upsert_slots(
+    session: Session, listing_id: uuid.UUID, days: list[date], times: list[SlotTimes]
+) -> None:
+    """Create each day's slots, or update the end and capacity of existing ones. A capacity
+    below what is already booked is refused by the ``not_oversold`` CHECK."""
+    rows = [
+        {"id": uuid.uuid4(), "listing_id": listing_id, "day": day, "starts_at": t.starts_at,
+         "ends_at": t.ends_at, "capacity": t.capacity, "booked": 0}
+        for day in days for t in times
+    ]  # fmt: skip
+    if not rows:
+        return
+    statement = insert(TimeSlot).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["listing_id", "day", "starts_at"],
+        set_={"ends_at": statement.excluded.ends_at, "capacity": statement.excluded.capacity},
+    )
+    try:
+        with session.begin_nested():
+            session.execute(statement)
+    except IntegrityError as exc:
+        if "not_oversold" in str(exc.orig):
+            raise SlotOversold("a slot would have less capacity than it has bookings") from None
+        raise
+
+
+def clear_slots(session: Session, listing_id: uuid.UUID, span: StayRange) -> None:
+    in_span = (
+        TimeSlot.listing_id == listing_id,
+        TimeSlot.day >= span.check_in,
+        TimeSlot.day < span.check_out,
+    )
+    if session.scalar(select(func.count()).where(*in_span, TimeSlot.booked > 0)):
+        raise SlotOversold("slots with bookings cannot be removed; cancel the bookings first")
+    session.execute(delete(TimeSlot).where(*in_span))
+
+
+def slots_between(session: Session, listing_id: uuid.UUID, span: StayRange) -> list[TimeSlot]:
+    query = (
+        select(TimeSlot)
+        .where(
+            TimeSlot.listing_id == listing_id,
+            TimeSlot.day >= span.check_in,
+            TimeSlot.day < span.check_out,
+        )
+        .order_by(TimeSlot.day, TimeSlot.starts_at)
+    )
+    return list(session.scalars(query))
+
+
+def day_supply(
+    session: Session, listing_id: uuid.UUID, default: int, span: StayRange
+) -> dict[date, int]:
+    """Places a party can still have each day: the best slot's remaining places on days with
+    slots, else the day's capacity override, else the listing's capacity."""
+    overrides = {
+        row.day: row.capacity
+        for row in session.scalars(
+            select(DayCapacity).where(
+                DayCapacity.listing_id == listing_id,
+                DayCapacity.day >= span.check_in,
+                DayCapacity.day < span.check_out,
+            )
+        )
+    }
+    best: dict[date, int] = {}
+    for slot in slots_between(session, listing_id, span):
+        best[slot.day] = max(best.get(slot.day, 0), slot.capacity - slot.booked)
+    return {day: best.get(day, overrides.get(day, default)) for day in span.each_night()}

@@ -12,12 +12,17 @@ from fastapi import APIRouter, Query, status
 
 from innkeeper.availability import search, service
 from innkeeper.availability.domain import AvailabilityRules, StayLimits
+from innkeeper.availability.repository import SlotTimes
 from innkeeper.availability.schemas import (
     AvailabilityIn,
     AvailabilityOut,
+    CapacityIn,
     NightOut,
+    RangeIn,
     SearchHitOut,
     SearchPageOut,
+    SlotOut,
+    SlotsIn,
     SpanIn,
     SpanOut,
     StayLimitIn,
@@ -218,3 +223,68 @@ def search_listings(
         items=items, total=page.total, limit=paging.limit, offset=paging.offset,
         check_in=window.check_in, check_out=window.check_out, nights=window.nights,
     )  # fmt: skip
+
+
+@router.put(HOST + "/capacity", status_code=status.HTTP_204_NO_CONTENT)
+def set_capacity(
+    organization_id: uuid.UUID,
+    listing_id: uuid.UUID,
+    body: CapacityIn,
+    services: ServicesDep,
+    actor: OptionalActor,
+) -> None:
+    """An experience's capacity for each day of a range (0 closes; null restores)."""
+    span = StayRange(body.start, body.end)
+    service.set_capacity(services, actor, organization_id, listing_id, span, body.capacity)
+
+
+@router.post(HOST + "/slots", status_code=status.HTTP_204_NO_CONTENT)
+def add_slots(
+    organization_id: uuid.UUID,
+    listing_id: uuid.UUID,
+    body: SlotsIn,
+    services: ServicesDep,
+    actor: OptionalActor,
+) -> None:
+    """The same sessions on every day of a range (or on some weekdays); re-sending a start
+    time resizes that session. A session cannot shrink below its bookings."""
+    times = [SlotTimes(t.starts_at, t.ends_at, t.capacity) for t in body.times]
+    weekdays = None if body.weekdays is None else frozenset(body.weekdays)
+    span = StayRange(body.start, body.end)
+    service.add_slots(services, actor, organization_id, listing_id, span, times, weekdays=weekdays)
+
+
+@router.post(HOST + "/slots/clear", status_code=status.HTTP_204_NO_CONTENT)
+def clear_slots(
+    organization_id: uuid.UUID,
+    listing_id: uuid.UUID,
+    body: RangeIn,
+    services: ServicesDep,
+    actor: OptionalActor,
+) -> None:
+    """Remove the sessions in a range; refused if any of them has bookings."""
+    span = StayRange(body.start, body.end)
+    service.clear_slots(services, actor, organization_id, listing_id, span)
+
+
+@router.get("/listings/{listing_id}/slots", response_model=list[SlotOut])
+def listing_slots(
+    listing_id: uuid.UUID,
+    services: ServicesDep,
+    start: Annotated[date, Query()],
+    end: Annotated[date, Query(description="The first day not shown")],
+) -> list[SlotOut]:
+    """A published experience's sessions, with the places left in each."""
+    slots = service.list_slots(services, listing_id, StayRange(start, end))
+    return [
+        SlotOut(
+            id=s.id,
+            day=s.day,
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            capacity=s.capacity,
+            booked=s.booked,
+            remaining=s.capacity - s.booked,
+        )  # fmt: skip
+        for s in slots
+    ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, time
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from innkeeper.catalog.schemas import ListingOut
 from innkeeper.pricing.schemas import MoneyOut
@@ -79,3 +80,39 @@ class SearchPageOut(BaseModel):
     check_in: date
     check_out: date
     nights: int
+
+
+class CapacityIn(StrictInput):
+    start: date
+    end: date = Field(description="The first day not affected")
+    capacity: Annotated[int | None, Field(ge=0, le=100_000, description="null restores")]
+
+
+class SlotTimesIn(StrictInput):
+    starts_at: time
+    ends_at: time
+    capacity: Annotated[int, Field(ge=0, le=100_000)]
+
+
+class SlotsIn(StrictInput):
+    start: date
+    end: date = Field(description="The first day not affected")
+    weekdays: Annotated[list[Weekday] | None, Field(max_length=7)] = None
+    times: Annotated[list[SlotTimesIn], Field(min_length=1, max_length=48)]
+
+
+class RangeIn(StrictInput):
+    start: date
+    end: date
+
+
+class SlotOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    day: date
+    starts_at: time
+    ends_at: time
+    capacity: int
+    booked: int
+    remaining: int

@@ -190,7 +190,7 @@ _BASE_CONDITIONS = f"""
         OR (SELECT min(f) FROM unnest(c.free[{_FIRST}:{_LAST}]) f)
            >= CASE l.kind WHEN 'experience' THEN :guests ELSE :units END
     )
-    AND CASE l.kind WHEN 'experience' THEN l.capacity >= :guests
+    AND CASE l.kind WHEN 'experience' THEN TRUE  -- the free places per day decide
                     ELSE l.max_guests * :units >= :guests END
 """
 

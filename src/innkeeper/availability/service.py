@@ -4,7 +4,9 @@ reads a published listing's calendar, night by night, with the reason for each c
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -22,11 +24,13 @@ from innkeeper.availability.domain import (
     check_edit_range,
     check_stay,
 )
-from innkeeper.availability.models import AvailabilitySettings
+from innkeeper.availability.models import AvailabilitySettings, TimeSlot
+from innkeeper.catalog.domain import ListingKind
 from innkeeper.catalog.models import Listing
 from innkeeper.catalog.service import listing_in_scope
 from innkeeper.core.dates import StayRange, local_date
 from innkeeper.core.errors import InvalidInput, NotFound
+from innkeeper.db.uow import UnitOfWork
 from innkeeper.services import Services
 
 SPAN_KINDS = ("blocked", "open")
@@ -223,3 +227,85 @@ def _real_day(month: int, day: int) -> bool:
     except ValueError:
         return False
     return True
+
+
+def set_capacity(
+    svc: Services,
+    actor: Actor | None,
+    organization_id: uuid.UUID,
+    listing_id: uuid.UUID,
+    span: StayRange,
+    capacity: int | None,
+) -> None:
+    """Set an experience's capacity for every day of ``span`` (None restores the default)."""
+    with _experience_edit(svc, actor, organization_id, listing_id, span, "capacity_set") as uow:
+        repository.set_day_capacity(uow.session, listing_id, list(span.each_night()), capacity)
+
+
+def add_slots(
+    svc: Services,
+    actor: Actor | None,
+    organization_id: uuid.UUID,
+    listing_id: uuid.UUID,
+    span: StayRange,
+    times: list[repository.SlotTimes],
+    *,
+    weekdays: frozenset[int] | None = None,
+) -> None:
+    """Create (or resize) the same sessions on every day of ``span``, or on ``weekdays``."""
+    if len({t.starts_at for t in times}) != len(times):
+        raise InvalidInput.for_field("times", "two sessions start at the same time")
+    for index, slot in enumerate(times):
+        if slot.ends_at <= slot.starts_at:
+            raise InvalidInput.for_field(f"times.{index}.ends_at", "must be after starts_at")
+    days = [d for d in span.each_night() if weekdays is None or d.weekday() in weekdays]
+    with _experience_edit(svc, actor, organization_id, listing_id, span, "slots_added") as uow:
+        repository.upsert_slots(uow.session, listing_id, days, times)
+
+
+def clear_slots(
+    svc: Services,
+    actor: Actor | None,
+    organization_id: uuid.UUID,
+    listing_id: uuid.UUID,
+    span: StayRange,
+) -> None:
+    with _experience_edit(svc, actor, organization_id, listing_id, span, "slots_cleared") as uow:
+        repository.clear_slots(uow.session, listing_id, span)
+
+
+def list_slots(svc: Services, listing_id: uuid.UUID, span: StayRange) -> list[TimeSlot]:
+    """A published experience's sessions in ``span``, with capacity and places booked."""
+    check_edit_range(span)
+    with svc.uow() as uow:
+        listing = uow.session.get(Listing, listing_id)
+        if listing is None or listing.status != "published":
+            raise NotFound(f"listing {listing_id} not found")
+        return repository.slots_between(uow.session, listing_id, span)
+
+
+@contextlib.contextmanager
+def _experience_edit(
+    svc: Services,
+    actor: Actor | None,
+    organization_id: uuid.UUID,
+    listing_id: uuid.UUID,
+    span: StayRange,
+    action: str,
+) -> Iterator[UnitOfWork]:
+    """One locked, audited, reindexed transaction for an experience's inventory edit."""
+    scope = scope_for(actor, organization_id, Permission.EDIT_LISTINGS)
+    check_edit_range(span)
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        listing = listing_in_scope(uow, scope, listing_id, lock=True)
+        if listing.kind is not ListingKind.EXPERIENCE:
+            raise InvalidInput.for_field("kind", "capacity and time slots are for experiences")
+        yield uow
+        search_index.reindex(uow.session, listing.id, now=now)
+        edit = {"from": str(span.check_in), "to": str(span.check_out)}
+        change = Change(
+            "listing", listing.id, action, scope.actor.user_id, organization_id, changes=edit
+        )
+        record(uow.session, change, at=now)
+        uow.commit()

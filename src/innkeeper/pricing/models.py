@@ -158,6 +158,7 @@ class QuoteRow(IdMixin, Base):
     check_out: Mapped[date]
     guests: Mapped[int] = mapped_column(SmallInteger)
     units: Mapped[int] = mapped_column(SmallInteger)
+    slot_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("time_slot.id"))
     currency: Mapped[str] = mapped_column(String(3))
     lines: Mapped[list[dict[str, object]]] = mapped_column(JSONB)
     charges_minor: Mapped[int] = mapped_column(BigInteger)

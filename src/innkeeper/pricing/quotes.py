@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from innkeeper.accounts.domain import Actor
 from innkeeper.admin.repository import active_fee_rules
-from innkeeper.availability.domain import Problem, check_stay
-from innkeeper.availability.repository import load_rules
+from innkeeper.availability.domain import Occupancy, Problem, check_stay
+from innkeeper.availability.repository import day_supply, load_rules, slots_between
 from innkeeper.catalog.domain import ListingKind, ListingStatus
 from innkeeper.catalog.models import Listing, ListingUnit
 from innkeeper.core.dates import StayRange, local_date
@@ -59,6 +59,7 @@ class QuoteRequest:
     check_out: date | None = None  # None for an experience: one session on check_in
     guests: int = 1
     units: int = 1
+    slot_id: uuid.UUID | None = None  # the session, for experiences that run in sessions
 
 
 def create_quote(svc: Services, actor: Actor | None, request: QuoteRequest) -> QuoteRow:
@@ -84,6 +85,7 @@ def create_quote(svc: Services, actor: Actor | None, request: QuoteRequest) -> Q
         row.security_deposit_minor = terms.security_deposit_minor
         row.fee_rules, row.created_at, row.expires_at = rules, now, now + QUOTE_TTL
         row.guest_user_id = actor.user_id if actor else None
+        row.slot_id = request.slot_id
         uow.session.add(row)
         uow.commit()
     return row
@@ -147,23 +149,45 @@ def _stay_for(listing: Listing, request: QuoteRequest) -> tuple[StayRange, bool]
 def _check_available(
     uow: UnitOfWork, listing: Listing, stay: StayRange, request: QuoteRequest, *, today: date
 ) -> None:
-    capacity = listing.capacity if listing.kind is ListingKind.EXPERIENCE else listing.max_guests
-    rules = load_rules(
-        uow.session, listing.id, max_guests=_party_limit(uow, listing, capacity, request.units)
-    )
-    problems = check_stay(rules, stay, today=today, party=request.guests)
-    units = _active_units(uow, listing.id)
-    if listing.kind is ListingKind.STAY and request.units > units:
-        raise InvalidInput.for_field("units", f"this listing has {units} unit(s)")
+    if listing.kind is ListingKind.EXPERIENCE:
+        capacity, left = _places(uow, listing, stay, request)
+        # Too large for the session or day at all, or sold out (a day set to 0 is closed, so
+        # sold out): never both.
+        too_large = 0 < capacity < request.guests
+        rules = load_rules(uow.session, listing.id, max_guests=capacity if too_large else None)
+        remaining = {} if too_large else {stay.check_in: left}
+        occupancy = Occupancy(remaining=remaining)
+        problems = check_stay(rules, stay, today=today, party=request.guests, occupancy=occupancy)
+    else:
+        if request.slot_id is not None:
+            raise InvalidInput.for_field("slot_id", "only experiences have sessions")
+        limit = None if listing.max_guests is None else listing.max_guests * request.units
+        rules = load_rules(uow.session, listing.id, max_guests=limit)
+        problems = check_stay(rules, stay, today=today, party=request.guests)
+        units = _active_units(uow, listing.id)
+        if request.units > units:
+            raise InvalidInput.for_field("units", f"this listing has {units} unit(s)")
     if problems:
         raise Unavailable(problems)
 
 
-def _party_limit(uow: UnitOfWork, listing: Listing, capacity: int | None, units: int) -> int | None:
-    """Guests allowed: per unit for stays (times the units booked), the capacity for experiences."""
-    if capacity is None:
-        return None
-    return capacity * units if listing.kind is ListingKind.STAY else capacity
+def _places(
+    uow: UnitOfWork, listing: Listing, stay: StayRange, request: QuoteRequest
+) -> tuple[int, int]:
+    """(capacity, places left) of the chosen session on a day with sessions; else the day's.
+    Bookings will lower the places left; today only sessions count bookings."""
+    day = stay.check_in
+    slots = slots_between(uow.session, listing.id, stay)
+    if not slots:
+        if request.slot_id is not None:
+            raise InvalidInput.for_field("slot_id", f"there are no sessions on {day}")
+        places = day_supply(uow.session, listing.id, listing.capacity or 0, stay)[day]
+        return places, places
+    chosen = next((slot for slot in slots if slot.id == request.slot_id), None)
+    if chosen is None:
+        starts = ", ".join(slot.starts_at.strftime("%H:%M") for slot in slots)
+        raise InvalidInput.for_field("slot_id", f"choose one of the sessions on {day}: {starts}")
+    return chosen.capacity, chosen.capacity - chosen.booked
 
 
 def _active_units(uow: UnitOfWork, listing_id: uuid.UUID) -> int:

@@ -188,6 +188,7 @@ def quote_out(row: QuoteRow) -> QuoteOut:
         nights=(row.check_out - row.check_in).days,
         guests=row.guests,
         units=row.units,
+        slot_id=row.slot_id,
         currency=row.currency,
         lines=[
             QuoteLineOut(

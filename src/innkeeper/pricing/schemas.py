@@ -99,6 +99,7 @@ class QuoteIn(StrictInput):
     units: Annotated[
         int, Field(ge=1, le=500, description="Identical units, for multi-unit stays")
     ] = 1
+    slot_id: uuid.UUID | None = Field(default=None, description="The session, for experiences")
 
 
 class QuoteLineOut(BaseModel):
@@ -123,6 +124,7 @@ class QuoteOut(BaseModel):
     nights: int
     guests: int
     units: int
+    slot_id: uuid.UUID | None
     currency: str
     lines: list[QuoteLineOut]
     guest_total: MoneyOut
