@@ -237,3 +237,55 @@ def test_experiences_are_quoted_per_session(client: TestClient, services: Servic
     assert [r["reason"] for r in too_many.json()["error"]["details"]["reasons"]] == [
         "party_too_large"
     ]
+
+
+def test_the_quote_shows_the_cancellation_policy_with_deadlines(
+    client: TestClient, villa: dict[str, Any]
+) -> None:
+    quote = _quote(client, villa["id"], "2027-01-11", "2027-01-14").json()
+    assert quote["cancellation_policy"]["kind"] == "flexible"
+    assert quote["cancellation_policy"]["deadlines"] == [
+        {
+            "until": "2027-01-10T11:00:00Z",
+            "refund_percent": "100",
+        }  # check-in 15:00 Dubai, less 24 h
+    ]
+    assert quote["cancellation_policy"]["non_refundable"] == ["service_fee"]
+    custom = {
+        "kind": "custom",
+        "tiers": [{"hours_before": 72, "percent": "80"}, {"hours_before": 240, "percent": "100"}],
+    }
+    client.put(
+        f"{villa['base']}/pricing",
+        json=PRICING | {"cancellation": custom},
+        headers=villa["headers"],
+    )
+    quote = _quote(client, villa["id"], "2027-01-11", "2027-01-14").json()
+    assert [
+        (d["until"], d["refund_percent"]) for d in quote["cancellation_policy"]["deadlines"]
+    ] == [
+        ("2027-01-01T11:00:00Z", "100"),
+        ("2027-01-08T11:00:00Z", "80"),
+    ]
+    saved = client.get(f"{villa['base']}/pricing", headers=villa["headers"]).json()["cancellation"]
+    assert saved == {
+        "kind": "custom",
+        "tiers": [
+            {"hours_before": 240, "percent": "100"},
+            {"hours_before": 72, "percent": "80"},
+        ],
+    }
+
+
+def test_bad_policies_name_the_field(client: TestClient, villa: dict[str, Any]) -> None:
+    rising = {
+        "kind": "custom",
+        "tiers": [{"hours_before": 72, "percent": "20"}, {"hours_before": 24, "percent": "50"}],
+    }
+    response = client.put(
+        f"{villa['base']}/pricing",
+        json=PRICING | {"cancellation": rising},
+        headers=villa["headers"],
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"][0]["field"] == "cancellation.tiers"

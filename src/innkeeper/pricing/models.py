@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from innkeeper.bookings.policies import PolicyKind
 from innkeeper.db.base import Base, IdMixin
 from innkeeper.db.enums import str_enum
 from innkeeper.pricing.domain import PriceBasis, TaxKind
@@ -64,6 +65,12 @@ class RatePlanSettings(Base):
     deposit_minor: Mapped[int] = mapped_column(BigInteger)
     balance_due_days: Mapped[int] = mapped_column(SmallInteger)
     security_deposit_minor: Mapped[int] = mapped_column(BigInteger)
+    cancellation_policy: Mapped[PolicyKind] = mapped_column(
+        str_enum(PolicyKind), server_default=PolicyKind.FLEXIBLE.value
+    )
+    cancellation_tiers: Mapped[list[dict[str, object]]] = mapped_column(
+        JSONB, server_default="[]"
+    )  # custom policies only: [{"hours_before": 72, "percent": "50"}]
     updated_at: Mapped[datetime]
 
 
@@ -172,5 +179,7 @@ class QuoteRow(IdMixin, Base):
     installments: Mapped[list[dict[str, object]]] = mapped_column(JSONB)
     security_deposit_minor: Mapped[int] = mapped_column(BigInteger)
     fee_rules: Mapped[dict[str, object]] = mapped_column(JSONB)  # which rules set the fees
+    # the policy that would apply, with its deadlines for this arrival
+    cancellation_policy: Mapped[dict[str, object]] = mapped_column(JSONB, server_default="{}")
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]

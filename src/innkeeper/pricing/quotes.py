@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from innkeeper.accounts.domain import Actor
 from innkeeper.admin.repository import active_fee_rules
 from innkeeper.availability.domain import Occupancy, Problem, check_stay
+from innkeeper.availability.models import TimeSlot
 from innkeeper.availability.repository import day_supply, load_rules, slots_between
+from innkeeper.bookings.policies import CancellationPolicy, deadlines
 from innkeeper.catalog.domain import ListingKind, ListingStatus
 from innkeeper.catalog.models import Listing, ListingUnit
 from innkeeper.core.dates import StayRange, local_date
@@ -86,6 +89,8 @@ def create_quote(svc: Services, actor: Actor | None, request: QuoteRequest) -> Q
         row.fee_rules, row.created_at, row.expires_at = rules, now, now + QUOTE_TTL
         row.guest_user_id = actor.user_id if actor else None
         row.slot_id = request.slot_id
+        arrival = _arrival_at(uow, listing, stay, request.slot_id)
+        row.cancellation_policy = _policy_snapshot(terms.cancellation, arrival)
         uow.session.add(row)
         uow.commit()
     return row
@@ -258,6 +263,30 @@ def _fees(
         "host": host_rule.id if host_rule else None,
     }
     return shares, lines, chosen
+
+
+def _arrival_at(
+    uow: UnitOfWork, listing: Listing, stay: StayRange, slot_id: uuid.UUID | None
+) -> datetime:
+    """When the guest arrives, as an instant: the listing's check-in time (or the session's
+    start) on the arrival date, in the listing's own time zone."""
+    slot = uow.session.get(TimeSlot, slot_id) if slot_id is not None else None
+    local = slot.starts_at if slot is not None else (listing.check_in_time or time(0, 0))
+    return datetime.combine(stay.check_in, local, ZoneInfo(listing.time_zone)).astimezone(UTC)
+
+
+def _policy_snapshot(cancellation: CancellationPolicy, arrival_at: datetime) -> dict[str, object]:
+    return {
+        "kind": cancellation.kind.value,
+        "tiers": [
+            {"hours_before": t.hours_before, "percent": str(t.percent)} for t in cancellation.tiers
+        ],
+        "non_refundable": sorted(cancellation.non_refundable),
+        "deadlines": [
+            {"until": d.until.isoformat(), "refund_percent": str(d.percent)}
+            for d in deadlines(cancellation, arrival_at=arrival_at)
+        ],
+    }
 
 
 def _line_json(line: Line) -> dict[str, object]:

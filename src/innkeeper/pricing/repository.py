@@ -7,11 +7,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from innkeeper.bookings.policies import CancellationPolicy, PolicyKind, RefundTier, policy
 from innkeeper.catalog.models import Listing
 from innkeeper.pricing.domain import (
     GroupDiscount,
@@ -29,14 +31,18 @@ from innkeeper.pricing.models import (
     RateSeason,
 )
 
+DEFAULT_CANCELLATION = policy(PolicyKind.FLEXIBLE)
+
 
 @dataclass(frozen=True, slots=True)
 class PlanTerms:
-    """Everything about a listing's price: the plan, the deposit and the security deposit."""
+    """Everything about a listing's price: the plan, the deposit, the security deposit and
+    the cancellation policy a booking made now would snapshot."""
 
     plan: RatePlan
     deposit: DepositPolicy
     security_deposit_minor: int
+    cancellation: CancellationPolicy = DEFAULT_CANCELLATION
 
 
 def default_basis(listing: Listing) -> PriceBasis:
@@ -100,7 +106,12 @@ def load_terms_many(
         result[listing.id] = (
             PlanTerms(plan, DepositPolicy(), 0)
             if row is None
-            else PlanTerms(_with_settings(plan, row), _deposit(row), row.security_deposit_minor)
+            else PlanTerms(
+                _with_settings(plan, row),
+                _deposit(row),
+                row.security_deposit_minor,
+                _cancellation(row),
+            )
         )
     return result
 
@@ -142,6 +153,14 @@ def _with_settings(plan: RatePlan, s: RatePlanSettings) -> RatePlan:
     )
 
 
+def _cancellation(s: RatePlanSettings) -> CancellationPolicy:
+    tiers = tuple(
+        RefundTier(int(str(t["hours_before"])), Decimal(str(t["percent"])))
+        for t in s.cancellation_tiers
+    )
+    return policy(s.cancellation_policy, tiers)
+
+
 def _deposit(s: RatePlanSettings) -> DepositPolicy:
     return DepositPolicy(s.deposit_kind, s.deposit_percent, s.deposit_minor, s.balance_due_days)
 
@@ -159,6 +178,15 @@ def save_terms(session: Session, listing_id: uuid.UUID, terms: PlanTerms, *, at:
     row.deposit_kind, row.deposit_percent = deposit.kind, deposit.percent
     row.deposit_minor, row.balance_due_days = deposit.amount_minor, deposit.balance_due_days
     row.security_deposit_minor, row.updated_at = terms.security_deposit_minor, at
+    row.cancellation_policy = terms.cancellation.kind
+    row.cancellation_tiers = (
+        [
+            {"hours_before": t.hours_before, "percent": str(t.percent)}
+            for t in terms.cancellation.tiers
+        ]
+        if terms.cancellation.kind is PolicyKind.CUSTOM
+        else []
+    )
     session.add(row)
     for model in (RateSeason, GroupDiscountRow, ListingTax):
         session.execute(delete(model).where(model.listing_id == listing_id))

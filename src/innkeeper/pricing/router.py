@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from innkeeper.bookings.policies import PolicyKind, RefundTier, policy
 from innkeeper.catalog.domain import ListingKind
 from innkeeper.core.dates import StayRange
 from innkeeper.core.money import Money
@@ -20,6 +21,8 @@ from innkeeper.pricing.models import QuoteRow
 from innkeeper.pricing.repository import PlanTerms
 from innkeeper.pricing.schemas import (
     AreaPricesOut,
+    CancellationIn,
+    CancellationOut,
     ComparisonOut,
     DepositIn,
     GroupDiscountIn,
@@ -32,6 +35,7 @@ from innkeeper.pricing.schemas import (
     QuoteIn,
     QuoteLineOut,
     QuoteOut,
+    RefundTierIn,
     SeasonIn,
     TaxIn,
 )
@@ -124,7 +128,9 @@ def terms_from(body: PricingIn, *, currency: str, base_minor: int) -> PlanTerms:
     )
     d = body.deposit
     deposit = DepositPolicy(d.kind, d.percent, d.amount_minor, d.balance_due_days)
-    return PlanTerms(plan, deposit, body.security_deposit_minor)
+    tiers = tuple(RefundTier(t.hours_before, t.percent) for t in body.cancellation.tiers)
+    cancellation = policy(body.cancellation.kind, tiers)
+    return PlanTerms(plan, deposit, body.security_deposit_minor, cancellation)
 
 
 def pricing_out(terms: PlanTerms) -> PricingOut:
@@ -173,6 +179,15 @@ def pricing_out(terms: PlanTerms) -> PricingOut:
             balance_due_days=d.balance_due_days,
         ),
         security_deposit_minor=terms.security_deposit_minor,
+        cancellation=CancellationIn(
+            kind=terms.cancellation.kind,
+            tiers=[]
+            if terms.cancellation.kind is not PolicyKind.CUSTOM
+            else [
+                RefundTierIn(hours_before=t.hours_before, percent=t.percent)
+                for t in terms.cancellation.tiers
+            ],
+        ),
     )
 
 
@@ -217,6 +232,7 @@ def quote_out(row: QuoteRow) -> QuoteOut:
         ],
         security_deposit=money(row.security_deposit_minor),
         fee_rules={k: None if v is None else str(v) for k, v in row.fee_rules.items()},
+        cancellation_policy=CancellationOut.model_validate(row.cancellation_policy),
         created_at=row.created_at,
         expires_at=row.expires_at,
     )

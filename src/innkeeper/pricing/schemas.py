@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from innkeeper.bookings.policies import PolicyKind
 from innkeeper.pricing.domain import PriceBasis, TaxKind
 from innkeeper.pricing.fees import DepositKind
 from innkeeper.schemas import StrictInput
@@ -48,6 +49,16 @@ class DepositIn(StrictInput):
     balance_due_days: Annotated[int, Field(ge=0, le=365)] = 14
 
 
+class RefundTierIn(StrictInput):
+    hours_before: Annotated[int, Field(ge=0, le=24 * 366, description="Notice before arrival")]
+    percent: Percent
+
+
+class CancellationIn(StrictInput):
+    kind: PolicyKind = PolicyKind.FLEXIBLE
+    tiers: Annotated[list[RefundTierIn], Field(max_length=10, description="Custom only")] = []
+
+
 class PricingIn(StrictInput):
     """A listing's whole rate plan; PUT replaces it. Base price and currency live on the
     listing; nightly overrides are set by date range."""
@@ -66,6 +77,7 @@ class PricingIn(StrictInput):
     quote_only: bool = False
     deposit: DepositIn = DepositIn()
     security_deposit_minor: Minor = 0
+    cancellation: CancellationIn = CancellationIn()
 
 
 class PricingOut(PricingIn):
@@ -116,6 +128,18 @@ class InstallmentOut(BaseModel):
     label: str
 
 
+class DeadlineOut(BaseModel):
+    until: datetime = Field(description="Cancel before this instant...")
+    refund_percent: Decimal = Field(description="...to get this share of refundable lines back")
+
+
+class CancellationOut(BaseModel):
+    kind: str
+    tiers: list[RefundTierIn]
+    non_refundable: list[str] = Field(description="Line codes never refunded")
+    deadlines: list[DeadlineOut]
+
+
 class QuoteOut(BaseModel):
     id: uuid.UUID
     listing_id: uuid.UUID
@@ -137,6 +161,7 @@ class QuoteOut(BaseModel):
     installments: list[InstallmentOut]
     security_deposit: MoneyOut
     fee_rules: dict[str, str | None]
+    cancellation_policy: CancellationOut
     created_at: datetime
     expires_at: datetime
 
