@@ -14,10 +14,12 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     Numeric,
     SmallInteger,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -26,7 +28,7 @@ from innkeeper.bookings.policies import PolicyKind
 from innkeeper.db.base import Base, IdMixin
 from innkeeper.db.enums import str_enum
 from innkeeper.pricing.domain import PriceBasis, TaxKind
-from innkeeper.pricing.fees import DepositKind
+from innkeeper.pricing.fees import DepositKind, ExpertFeeKind
 
 _PERCENT = "BETWEEN 0 AND 100"
 
@@ -183,3 +185,31 @@ class QuoteRow(IdMixin, Base):
     cancellation_policy: Mapped[dict[str, object]] = mapped_column(JSONB, server_default="{}")
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class ExpertFeeRuleRow(IdMixin, Base):
+    """What a local expert charges for a booking they arrange: a percentage of the host's
+    charges, a fixed amount, or an hourly rate. One active rule per expert."""
+
+    __tablename__ = "expert_fee_rule"
+    __table_args__ = (
+        CheckConstraint(f"percent {_PERCENT}", name="percent_range"),
+        CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
+        CheckConstraint(
+            "kind = 'percent' OR currency IS NOT NULL", name="fixed_and_hourly_need_currency"
+        ),
+        Index(
+            "uq_expert_fee_rule_active_expert",
+            "expert_user_id",
+            unique=True,
+            postgresql_where=text("active"),
+        ),
+    )
+
+    expert_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
+    kind: Mapped[ExpertFeeKind] = mapped_column(str_enum(ExpertFeeKind))
+    percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(0))
+    amount_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,7 +29,18 @@ from innkeeper.core.errors import Conflict, InvalidInput, NotFound
 from innkeeper.core.money import Money
 from innkeeper.db.uow import UnitOfWork
 from innkeeper.pricing.domain import Line, Priced, QuoteOnly, price
-from innkeeper.pricing.fees import FeeRule, FeeSide, Split, fee_amount, schedule, select_rule, split
+from innkeeper.pricing.experts import rule_for_quote
+from innkeeper.pricing.fees import (
+    ExpertFeeKind,
+    FeeRule,
+    FeeSide,
+    Split,
+    expert_fee,
+    fee_amount,
+    schedule,
+    select_rule,
+    split,
+)
 from innkeeper.pricing.models import QuoteRow
 from innkeeper.pricing.repository import PlanTerms, load_terms, load_terms_many
 from innkeeper.services import Services
@@ -63,6 +75,8 @@ class QuoteRequest:
     guests: int = 1
     units: int = 1
     slot_id: uuid.UUID | None = None  # the session, for experiences that run in sessions
+    expert_id: uuid.UUID | None = None  # a local expert arranging this booking
+    expert_hours: Decimal = Decimal(0)  # for experts who charge by the hour
 
 
 def create_quote(svc: Services, actor: Actor | None, request: QuoteRequest) -> QuoteRow:
@@ -82,7 +96,8 @@ def create_quote(svc: Services, actor: Actor | None, request: QuoteRequest) -> Q
             units=request.units,
             session=session,
         )
-        shares, lines, rules = _fees(uow, listing, priced)
+        expert = _expert_fee(uow, listing, priced, request)
+        shares, lines, rules = _fees(uow, listing, priced, expert=expert)
         row = _row(listing, stay, request, priced, shares, lines)
         row.installments = _installments(terms, shares.guest_total, stay.check_in, today)
         row.security_deposit_minor = terms.security_deposit_minor
@@ -232,20 +247,26 @@ def guest_totals(
 
 
 def _fees(
-    uow: UnitOfWork, listing: Listing, priced: Priced, rules: list[FeeRule] | None = None
+    uow: UnitOfWork,
+    listing: Listing,
+    priced: Priced,
+    rules: list[FeeRule] | None = None,
+    expert: Money | None = None,
 ) -> tuple[Split, list[Line], dict[str, Any]]:
-    """Fees on the host's charges before tax; the guest sees the service fee as a line."""
+    """Fees on the host's charges before tax; the guest sees the service fee (and any expert
+    fee) as lines."""
     rules = active_fee_rules(uow.session) if rules is None else rules
     context = {"provider": str(listing.organization_id), "category": _category(listing)}
     guest_rule = select_rule(rules, side=FeeSide.GUEST, **context)
     host_rule = select_rule(rules, side=FeeSide.HOST, **context)
     guest_fee = fee_amount(guest_rule, priced.charges)
+    expert_share = expert if expert is not None else Money.zero(listing.currency)
     shares = split(
         host_charges=priced.charges,
         taxes=priced.taxes,
         guest_service_fee=guest_fee,
         host_commission=fee_amount(host_rule, priced.charges),
-        expert_fee=Money.zero(listing.currency),
+        expert_fee=expert_share,
     )
     lines = list(priced.lines)
     if guest_fee.minor:
@@ -258,6 +279,8 @@ def _fees(
                 f"fee_rule:{guest_rule.id if guest_rule else ''}",
             )
         )
+    if expert_share.minor:
+        lines.append(Line("expert_fee", "Local expert's fee", expert_share, 1, "expert_fee_rule"))
     chosen = {
         "guest": guest_rule.id if guest_rule else None,
         "host": host_rule.id if host_rule else None,
@@ -287,6 +310,22 @@ def _policy_snapshot(cancellation: CancellationPolicy, arrival_at: datetime) -> 
             for d in deadlines(cancellation, arrival_at=arrival_at)
         ],
     }
+
+
+def _expert_fee(
+    uow: UnitOfWork, listing: Listing, priced: Priced, request: QuoteRequest
+) -> Money | None:
+    """The named expert's fee on the host's charges, from the expert's own rule."""
+    if request.expert_id is None:
+        return None
+    rule = rule_for_quote(uow.session, request.expert_id)
+    if rule.kind is ExpertFeeKind.HOURLY and request.expert_hours <= 0:
+        raise InvalidInput.for_field("expert_hours", "this expert charges by the hour")
+    try:
+        return expert_fee(rule, priced.charges, hours=request.expert_hours)
+    except ValueError:
+        message = f"this expert charges in {rule.currency}; the listing is in {listing.currency}"
+        raise InvalidInput.for_field("expert_id", message) from None
 
 
 def _line_json(line: Line) -> dict[str, object]:

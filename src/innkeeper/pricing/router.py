@@ -13,8 +13,8 @@ from innkeeper.bookings.policies import PolicyKind, RefundTier, policy
 from innkeeper.catalog.domain import ListingKind
 from innkeeper.core.dates import StayRange
 from innkeeper.core.money import Money
-from innkeeper.deps import OptionalActor, ServicesDep
-from innkeeper.pricing import market, quotes, service
+from innkeeper.deps import CurrentActor, OptionalActor, ServicesDep
+from innkeeper.pricing import experts, market, quotes, service
 from innkeeper.pricing.domain import GroupDiscount, RatePlan, Season, Tax
 from innkeeper.pricing.fees import DepositPolicy
 from innkeeper.pricing.models import QuoteRow
@@ -25,6 +25,8 @@ from innkeeper.pricing.schemas import (
     CancellationOut,
     ComparisonOut,
     DepositIn,
+    ExpertFeeIn,
+    ExpertFeeOut,
     GroupDiscountIn,
     InstallmentOut,
     MoneyOut,
@@ -275,3 +277,20 @@ def area_out(stats: market.AreaPrices) -> AreaPricesOut:
         minimum=money_out(stats.minimum),
         maximum=money_out(stats.maximum),
     )
+
+
+@router.get("/me/expert-fee", response_model=ExpertFeeOut, tags=["experts"])
+def my_expert_fee(services: ServicesDep, actor: CurrentActor) -> ExpertFeeOut:
+    """What the caller, a local expert, charges for arranging a booking."""
+    return ExpertFeeOut.model_validate(experts.my_fee(services, actor))
+
+
+@router.put("/me/expert-fee", response_model=ExpertFeeOut, tags=["experts"])
+def set_my_expert_fee(
+    body: ExpertFeeIn, services: ServicesDep, actor: CurrentActor
+) -> ExpertFeeOut:
+    """Set the caller's fee: a percentage of the host's charges, a fixed amount, or hourly."""
+    fee = experts.ExpertFee(
+        body.kind, body.percent, body.amount_minor, body.currency.upper() if body.currency else None
+    )
+    return ExpertFeeOut.model_validate(experts.set_my_fee(services, actor, fee))

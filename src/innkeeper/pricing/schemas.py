@@ -7,11 +7,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from innkeeper.bookings.policies import PolicyKind
 from innkeeper.pricing.domain import PriceBasis, TaxKind
-from innkeeper.pricing.fees import DepositKind
+from innkeeper.pricing.fees import DepositKind, ExpertFeeKind
 from innkeeper.schemas import StrictInput
 
 Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
@@ -112,6 +112,8 @@ class QuoteIn(StrictInput):
         int, Field(ge=1, le=500, description="Identical units, for multi-unit stays")
     ] = 1
     slot_id: uuid.UUID | None = Field(default=None, description="The session, for experiences")
+    expert_id: uuid.UUID | None = Field(default=None, description="A local expert arranging it")
+    expert_hours: Annotated[Decimal, Field(ge=0, le=1000, decimal_places=2)] = Decimal(0)
 
 
 class QuoteLineOut(BaseModel):
@@ -183,3 +185,21 @@ class ComparisonOut(BaseModel):
     area: AreaPricesOut
     cheaper_listings: int = Field(description="Listings in the same area and kind that cost less")
     percent_of_median: Decimal = Field(description="100 means exactly the area's median")
+
+
+class ExpertFeeIn(StrictInput):
+    kind: ExpertFeeKind
+    percent: Percent = Decimal(0)
+    amount_minor: Minor = 0
+    currency: Annotated[str | None, Field(min_length=3, max_length=3)] = None
+
+
+class ExpertFeeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    kind: ExpertFeeKind
+    percent: Decimal
+    amount_minor: int
+    currency: str | None
+    created_at: datetime
