@@ -143,3 +143,28 @@ STAY_JSON: dict[str, Any] = {
     "photos": [{"url": "https://images.example.com/villa.jpg", "caption": "Pool"}],
     "stay": {"bedrooms": 5, "bathrooms": "5.5", "beds": 6, "max_guests": 10, "unit_count": 1},
 }
+
+
+SAFARI_JSON: dict[str, Any] = {k: v for k, v in STAY_JSON.items() if k != "stay"} | {
+    "kind": "experience",
+    "title": "Evening desert safari",
+    "base_price_minor": 350_00,
+    "amenities": [],
+    "experience": {
+        "category": "activity",
+        "duration_minutes": 360,
+        "capacity": 12,
+        "meeting_point": "Al Qudra",
+    },
+}
+
+
+def publish_over_http(
+    client: TestClient, headers: dict[str, str], organization_id: Any, body: dict[str, Any]
+) -> dict[str, Any]:
+    """Create and publish a listing through the API, as a host would; returns the listing."""
+    base = f"/api/v1/organizations/{organization_id}/listings"
+    listing: dict[str, Any] = client.post(base, json=body, headers=headers).json()
+    published = client.post(f"{base}/{listing['id']}/publish", headers=headers)
+    assert published.status_code == 200, published.text
+    return listing

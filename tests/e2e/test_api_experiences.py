@@ -11,7 +11,14 @@ from sqlalchemy import update
 
 from innkeeper.availability.models import TimeSlot
 from innkeeper.services import Services
-from tests.builders import STAY_JSON, login_headers, make_org, make_user
+from tests.builders import (
+    SAFARI_JSON,
+    STAY_JSON,
+    login_headers,
+    make_org,
+    make_user,
+    publish_over_http,
+)
 
 DAY = "2026-12-02"  # a Wednesday
 
@@ -22,23 +29,8 @@ def safari(client: TestClient, services: Services) -> dict[str, Any]:
     owner = make_user(services, email="safari@example.com")
     org = make_org(services, owner)
     headers = login_headers(client, "safari@example.com")
-    body = {k: v for k, v in STAY_JSON.items() if k != "stay"} | {
-        "kind": "experience",
-        "title": "Evening desert safari",
-        "base_price_minor": 350_00,
-        "amenities": [],
-        "experience": {
-            "category": "activity",
-            "duration_minutes": 360,
-            "capacity": 12,
-            "meeting_point": "Al Qudra",
-        },
-    }
-    listing = client.post(
-        f"/api/v1/organizations/{org.id}/listings", json=body, headers=headers
-    ).json()
+    listing = publish_over_http(client, headers, org.id, SAFARI_JSON)
     base = f"/api/v1/organizations/{org.id}/listings/{listing['id']}"
-    client.post(f"{base}/publish", headers=headers)
     return {"id": listing["id"], "base": f"{base}/availability", "headers": headers}
 
 

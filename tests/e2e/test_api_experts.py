@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from innkeeper.accounts.domain import PlatformRole
 from innkeeper.pricing.models import ExpertFeeRuleRow
 from innkeeper.services import Services
-from tests.builders import STAY_JSON, login_headers, make_org, make_user
+from tests.builders import STAY_JSON, login_headers, make_org, make_user, publish_over_http
 
 WINDOW = {"check_in": "2027-01-11", "check_out": "2027-01-14"}
 
@@ -23,10 +23,7 @@ def setup(client: TestClient, services: Services) -> dict[str, Any]:
     org = make_org(services, owner)
     headers = login_headers(client, "host@example.com")
     body = copy.deepcopy(STAY_JSON) | {"base_price_minor": 500_00}
-    listing = client.post(
-        f"/api/v1/organizations/{org.id}/listings", json=body, headers=headers
-    ).json()
-    client.post(f"/api/v1/organizations/{org.id}/listings/{listing['id']}/publish", headers=headers)
+    listing = publish_over_http(client, headers, org.id, body)
     expert = make_user(services, email="expert@example.com", roles=(PlatformRole.LOCAL_EXPERT,))
     return {
         "listing": listing["id"],

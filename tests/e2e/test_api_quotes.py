@@ -11,7 +11,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from innkeeper.services import Services
-from tests.builders import STAY_JSON, login_headers, make_org, make_user
+from tests.builders import (
+    SAFARI_JSON,
+    STAY_JSON,
+    login_headers,
+    make_org,
+    make_user,
+    publish_over_http,
+)
 from tests.conftest import START
 
 PRICING = {
@@ -212,22 +219,7 @@ def test_experiences_are_quoted_per_session(client: TestClient, services: Servic
     owner = make_user(services, email="safari@example.com")
     org = make_org(services, owner)
     headers = login_headers(client, "safari@example.com")
-    body = {k: v for k, v in STAY_JSON.items() if k != "stay"} | {
-        "kind": "experience",
-        "title": "Evening desert safari",
-        "base_price_minor": 350_00,
-        "amenities": [],
-        "experience": {
-            "category": "activity",
-            "duration_minutes": 360,
-            "capacity": 12,
-            "meeting_point": "Al Qudra",
-        },
-    }
-    listing = client.post(
-        f"/api/v1/organizations/{org.id}/listings", json=body, headers=headers
-    ).json()
-    client.post(f"/api/v1/organizations/{org.id}/listings/{listing['id']}/publish", headers=headers)
+    listing = publish_over_http(client, headers, org.id, SAFARI_JSON)
     quote = _quote(client, listing["id"], "2026-12-02", None, guests=3).json()
     assert [(line["code"], line["amount"]["amount_minor"]) for line in quote["lines"]] == [
         ("session", 1050_00)
