@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from innkeeper.core.money import Money
 
 T = TypeVar("T")
 
@@ -16,6 +18,18 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+class MoneyOut(BaseModel):
+    """An amount as the API shows it: minor units, the currency, and an exact display."""
+
+    amount_minor: int
+    currency: str
+    formatted: str = Field(description="Exact, in major units: 'AED 75.00'")
+
+
+def money_out(money: Money) -> MoneyOut:
+    return MoneyOut(amount_minor=money.minor, currency=money.currency, formatted=str(money))
 
 
 class ErrorDetail(BaseModel):

@@ -18,13 +18,12 @@ from innkeeper.admin.schemas import (
     FeeRuleCreate,
     FeeRuleOut,
     FeeRuleUpdate,
-    MoneyOut,
 )
 from innkeeper.core.errors import InvalidInput
 from innkeeper.core.money import Money
 from innkeeper.deps import CurrentActor, PagingDep, ServicesDep
 from innkeeper.pricing.fees import FeeScope, FeeSide
-from innkeeper.schemas import Page
+from innkeeper.schemas import Page, money_out
 
 router = APIRouter(tags=["admin"])
 RULES = "/admin/fee-rules"
@@ -122,10 +121,6 @@ def changes_from(body: FeeRuleUpdate) -> dict[str, Any]:
     if sent.get("currency") is not None:
         sent["currency"] = sent["currency"].upper()
     return sent
-
-
-def money_out(amount: Money) -> MoneyOut:
-    return MoneyOut(amount_minor=amount.minor, currency=amount.currency, formatted=str(amount))
 
 
 def _rule_id(rule_id: str | None) -> uuid.UUID | None:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from innkeeper.core.currency import is_supported
 from innkeeper.pricing.fees import FeeScope, FeeSide
-from innkeeper.schemas import StrictInput
+from innkeeper.schemas import MoneyOut, StrictInput
 
 Percent = Annotated[
     Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=3, description="7.5 is 7.5%")
@@ -91,12 +91,6 @@ class FeeCalculationRequest(StrictInput):
         if not is_supported(currency.upper()):
             raise ValueError(f"{currency!r} is not a supported currency")
         return currency.upper()
-
-
-class MoneyOut(BaseModel):
-    amount_minor: int
-    currency: str
-    formatted: str = Field(description="Exact, in major units: 'AED 75.00'")
 
 
 class FeeCalculationOut(BaseModel):

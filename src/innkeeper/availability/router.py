@@ -35,7 +35,7 @@ from innkeeper.core.dates import StayRange
 from innkeeper.core.errors import InvalidInput
 from innkeeper.deps import OptionalActor, PagingDep, ServicesDep
 from innkeeper.pricing import quotes
-from innkeeper.pricing.router import money_out
+from innkeeper.schemas import money_out
 
 router = APIRouter(tags=["availability"])
 HOST = "/organizations/{organization_id}/listings/{listing_id}/availability"

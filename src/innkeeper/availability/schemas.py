@@ -10,8 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from innkeeper.catalog.schemas import ListingOut
-from innkeeper.pricing.schemas import MoneyOut
-from innkeeper.schemas import StrictInput
+from innkeeper.schemas import MoneyOut, StrictInput
 
 Weekday = Annotated[int, Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")]
 MonthDay = Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]

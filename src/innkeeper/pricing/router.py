@@ -29,7 +29,6 @@ from innkeeper.pricing.schemas import (
     ExpertFeeOut,
     GroupDiscountIn,
     InstallmentOut,
-    MoneyOut,
     NightlyPriceIn,
     NightPriceOut,
     PricingIn,
@@ -41,6 +40,7 @@ from innkeeper.pricing.schemas import (
     SeasonIn,
     TaxIn,
 )
+from innkeeper.schemas import MoneyOut, money_out
 
 router = APIRouter(tags=["pricing"])
 HOST = "/organizations/{organization_id}/listings/{listing_id}/pricing"
@@ -102,10 +102,6 @@ def create_quote(body: QuoteIn, services: ServicesDep, actor: OptionalActor) -> 
 @router.get("/quotes/{quote_id}", response_model=QuoteOut)
 def get_quote(quote_id: uuid.UUID, services: ServicesDep) -> QuoteOut:
     return quote_out(quotes.get_quote(services, quote_id))
-
-
-def money_out(money: Money) -> MoneyOut:
-    return MoneyOut(amount_minor=money.minor, currency=money.currency, formatted=str(money))
 
 
 def terms_from(body: PricingIn, *, currency: str, base_minor: int) -> PlanTerms:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from innkeeper.bookings.policies import PolicyKind
 from innkeeper.pricing.domain import PriceBasis, TaxKind
 from innkeeper.pricing.fees import DepositKind, ExpertFeeKind
-from innkeeper.schemas import StrictInput
+from innkeeper.schemas import MoneyOut, StrictInput
 
 Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 Multiplier = Annotated[Decimal, Field(gt=0, le=10, max_digits=6, decimal_places=3)]
@@ -89,12 +89,6 @@ class NightlyPriceIn(StrictInput):
     start: date
     end: date = Field(description="The first night not changed")
     price_minor: Minor | None = Field(description="null clears the override")
-
-
-class MoneyOut(BaseModel):
-    amount_minor: int
-    currency: str
-    formatted: str
 
 
 class NightPriceOut(BaseModel):
