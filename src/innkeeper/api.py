@@ -133,7 +133,8 @@ def _database_error(request: Request, error: DBAPIError) -> JSONResponse:
 
 
 def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
-    _log.exception("unhandled error", extra={"path": request.url.path})
+    # Handlers run outside the ``except`` block, so the exception is passed explicitly.
+    _log.error("unhandled error", exc_info=error, extra={"path": request.url.path})
     return JSONResponse(
         error_body("internal_error", "something went wrong on our side; it has been logged"),
         status_code=500,

@@ -16,6 +16,7 @@ from innkeeper.accounts import router as accounts_router
 from innkeeper.admin import router as admin_router
 from innkeeper.audit import router as audit_router
 from innkeeper.availability import router as availability_router
+from innkeeper.bookings import router as bookings_router
 from innkeeper.catalog import router as catalog_router
 from innkeeper.demo import media as demo_media
 from innkeeper.observability import RequestContext, configure_logging
@@ -67,6 +68,7 @@ def _api_v1() -> APIRouter:
         admin_router.router,
         availability_router.router,
         pricing_router.router,
+        bookings_router.router,
     ):
         v1.include_router(router)
     return v1

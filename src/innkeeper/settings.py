@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     login_max_failures_per_email: int = Field(default=5, ge=1)
     login_max_failures_per_ip: int = Field(default=30, ge=1)
 
+    # how long each waiting booking state lasts (a listing sets its own host response time)
+    booking_hold_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    booking_payment_hours: int = Field(default=24, ge=1, le=24 * 14)  # after an accept
+    booking_offer_hours: int = Field(default=48, ge=1, le=24 * 14)  # default offer lifetime
+    booking_payment_grace_hours: int = Field(default=24, ge=1, le=24 * 14)
+
     # argon2id cost; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
     password_time_cost: int = Field(default=3, ge=1)
     password_memory_kib: int = Field(default=65536, ge=64)

@@ -39,12 +39,29 @@ class Permission(StrEnum):
     MANAGE_MEMBERS = "manage_members"
     VIEW_LISTINGS = "view_listings"
     EDIT_LISTINGS = "edit_listings"
+    VIEW_BOOKINGS = "view_bookings"
+    FRONT_DESK = "front_desk"  # check guests in and out, mark no-shows
+    MANAGE_BOOKINGS = "manage_bookings"  # accept, decline, counter-offer, modify, cancel
 
 
 ROLE_PERMISSIONS: Final[Mapping[MemberRole, frozenset[Permission]]] = {
-    MemberRole.STAFF: frozenset({Permission.VIEW_ORGANIZATION, Permission.VIEW_LISTINGS}),
+    MemberRole.STAFF: frozenset(
+        {
+            Permission.VIEW_ORGANIZATION,
+            Permission.VIEW_LISTINGS,
+            Permission.VIEW_BOOKINGS,
+            Permission.FRONT_DESK,
+        }
+    ),
     MemberRole.MANAGER: frozenset(
-        {Permission.VIEW_ORGANIZATION, Permission.VIEW_LISTINGS, Permission.EDIT_LISTINGS}
+        {
+            Permission.VIEW_ORGANIZATION,
+            Permission.VIEW_LISTINGS,
+            Permission.EDIT_LISTINGS,
+            Permission.VIEW_BOOKINGS,
+            Permission.FRONT_DESK,
+            Permission.MANAGE_BOOKINGS,
+        }
     ),
     MemberRole.OWNER: frozenset(Permission),
 }

@@ -95,6 +95,8 @@ class AvailabilityRules:
     min_notice_days: int = 0  # 0: arrivals today are fine
     turnover_days: int = 0  # nights kept free before and after every other stay
     max_guests: int | None = None
+    instant_book: bool = True  # False: guests send requests the host answers
+    response_hours: int = 24  # how long the host has to answer a request
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import Range, insert
 from sqlalchemy.orm import Session
 
+from innkeeper.availability.allocation import occupied_per_night
 from innkeeper.availability.domain import night_is_open, stay_limits
 from innkeeper.availability.models import ListingCalendar
 from innkeeper.availability.repository import day_supply, load_rules
@@ -79,7 +80,8 @@ def needing_rebuild(session: Session, *, now: datetime) -> list[uuid.UUID]:
 
 
 def _free(session: Session, listing: Listing, nights: list[date], opened: list[bool]) -> list[int]:
-    """What each night can still sell: active units for a stay; for an experience, the
+    """What each night can still sell: active units not held by a booking for a stay (its
+    cleaning days count as held); for an experience, the
     best slot's remaining places, or the day's capacity, or the listing's."""
     if listing.kind is ListingKind.EXPERIENCE:
         span = StayRange(nights[0], nights[-1] + timedelta(days=1))
@@ -89,7 +91,8 @@ def _free(session: Session, listing: Listing, nights: list[date], opened: list[b
         ListingUnit.listing_id == listing.id, ListingUnit.is_active.is_(True)
     )
     units = session.scalar(query) or 0
-    return [units] * len(nights)
+    held = occupied_per_night(session, listing.id, nights)
+    return [max(units - held.get(night, 0), 0) for night in nights]
 
 
 def _ranges(nights: list[date], opened: list[bool]) -> list[Range[date]]:

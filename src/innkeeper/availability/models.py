@@ -22,7 +22,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import DATEMULTIRANGE, Range
+from sqlalchemy.dialects.postgresql import DATEMULTIRANGE, DATERANGE, ExcludeConstraint, Range
 from sqlalchemy.orm import Mapped, mapped_column
 
 from innkeeper.db.base import Base, IdMixin
@@ -41,6 +41,7 @@ class AvailabilitySettings(Base):
         CheckConstraint("advance_days BETWEEN 1 AND 1095", name="advance_days_range"),
         CheckConstraint("min_notice_days BETWEEN 0 AND 365", name="min_notice_range"),
         CheckConstraint("turnover_days BETWEEN 0 AND 30", name="turnover_range"),
+        CheckConstraint("response_hours BETWEEN 1 AND 168", name="response_hours_range"),
     )
 
     listing_id: Mapped[uuid.UUID] = mapped_column(
@@ -57,6 +58,8 @@ class AvailabilitySettings(Base):
     advance_days: Mapped[int] = mapped_column(SmallInteger, default=365)
     min_notice_days: Mapped[int] = mapped_column(SmallInteger, default=0)
     turnover_days: Mapped[int] = mapped_column(SmallInteger, default=0)
+    instant_book: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    response_hours: Mapped[int] = mapped_column(SmallInteger, default=24, server_default="24")
     updated_at: Mapped[datetime]
 
 
@@ -132,16 +135,25 @@ class ListingCalendar(Base):
 
 
 class DayCapacity(Base):
-    """A day's capacity for an experience, overriding the listing's (0 closes the day)."""
+    """A day's capacity for an experience and the places booked on it, for days without
+    sessions. ``inherited`` rows follow the listing's capacity (bookings create them);
+    the others are the host's override (0 closes the day). The CHECK makes overselling a
+    day impossible, whoever writes."""
 
     __tablename__ = "day_capacity"
-    __table_args__ = (CheckConstraint("capacity >= 0", name="capacity_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("booked >= 0", name="booked_not_negative"),
+        CheckConstraint("booked <= capacity", name="not_oversold"),
+    )
 
     listing_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("listing.id", ondelete="CASCADE"), primary_key=True
     )
     day: Mapped[date] = mapped_column(primary_key=True)
     capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    inherited: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
 
 class TimeSlot(IdMixin, Base):
@@ -162,3 +174,43 @@ class TimeSlot(IdMixin, Base):
     ends_at: Mapped[time]
     capacity: Mapped[int] = mapped_column(Integer)
     booked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Allocation(IdMixin, Base):
+    """A booking's claim on one unit. ``nights`` are the nights sold; ``blocks`` adds the
+    listing's turnover days after check-out, so the exclusion constraint keeps cleaning days
+    free too. No two rows for one unit may overlap: PostgreSQL refuses the second, whoever
+    writes it. Rows exist only while the booking holds inventory."""
+
+    __tablename__ = "allocation"
+    __table_args__ = (
+        ExcludeConstraint(
+            ("unit_id", "="), ("blocks", "&&"), name="no_double_booking", using="gist"
+        ),
+        CheckConstraint("NOT isempty(nights) AND blocks @> nights", name="blocks_cover_nights"),
+        Index("ix_allocation_listing_id_nights", "listing_id", "nights", postgresql_using="gist"),
+    )
+
+    booking_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("booking.id", ondelete="CASCADE"), index=True
+    )
+    listing_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("listing.id", ondelete="CASCADE"))
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("listing_unit.id"))
+    nights: Mapped[Range[date]] = mapped_column(DATERANGE)
+    blocks: Mapped[Range[date]] = mapped_column(DATERANGE)
+
+
+class PlaceAllocation(IdMixin, Base):
+    """A booking's places on a session (``slot_id``) or a day without sessions: what to give
+    back on release. The counters themselves live on ``time_slot`` and ``day_capacity``."""
+
+    __tablename__ = "place_allocation"
+    __table_args__ = (CheckConstraint("places >= 1", name="places_positive"),)
+
+    booking_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("booking.id", ondelete="CASCADE"), index=True
+    )
+    listing_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("listing.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    slot_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("time_slot.id"))
+    places: Mapped[int] = mapped_column(Integer)

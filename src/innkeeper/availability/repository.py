@@ -7,8 +7,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, time
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Update, delete, func, select, update
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -62,6 +62,8 @@ def load_rules(
         min_notice_days=settings.min_notice_days,
         turnover_days=settings.turnover_days,
         max_guests=max_guests,
+        instant_book=settings.instant_book,
+        response_hours=settings.response_hours,
     )
 
 
@@ -165,16 +167,40 @@ def replace_stay_limits(
 
 
 def set_day_capacity(
-    session: Session, listing_id: uuid.UUID, days: list[date], capacity: int | None
+    session: Session,
+    listing_id: uuid.UUID,
+    days: list[date],
+    capacity: int | None,
+    *,
+    default: int,
 ) -> None:
-    """Override (or, with None, restore) the capacity of ``days``."""
-    session.execute(
-        delete(DayCapacity).where(DayCapacity.listing_id == listing_id, DayCapacity.day.in_(days))
-    )
-    if capacity is not None:
-        session.add_all(
-            DayCapacity(listing_id=listing_id, day=day, capacity=capacity) for day in days
+    """Override (or, with None, restore to the listing's ``default``) the capacity of
+    ``days``. Places already booked stay booked; a capacity below them is refused."""
+    if capacity is None:
+        in_days = (DayCapacity.listing_id == listing_id, DayCapacity.day.in_(days))
+        session.execute(delete(DayCapacity).where(*in_days, DayCapacity.booked == 0))
+        values = {"capacity": default, "inherited": True}
+        statement: Update | Insert = update(DayCapacity).where(*in_days).values(**values)
+    else:
+        rows = [
+            {"listing_id": listing_id, "day": day, "capacity": capacity, "booked": 0,
+             "inherited": False}
+            for day in days
+        ]  # fmt: skip
+        if not rows:
+            return
+        upsert = insert(DayCapacity).values(rows)
+        statement = upsert.on_conflict_do_update(
+            index_elements=["listing_id", "day"],
+            set_={"capacity": upsert.excluded.capacity, "inherited": False},
         )
+    try:
+        with session.begin_nested():
+            session.execute(statement)
+    except IntegrityError as exc:
+        if "not_oversold" in str(exc.orig):
+            raise SlotOversold("a day would have less capacity than it has bookings") from None
+        raise
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +270,7 @@ def day_supply(
     """Places a party can still have each day: the best slot's remaining places on days with
     slots, else the day's capacity override, else the listing's capacity."""
     overrides = {
-        row.day: row.capacity
+        row.day: (default if row.inherited else row.capacity) - row.booked
         for row in session.scalars(
             select(DayCapacity).where(
                 DayCapacity.listing_id == listing_id,

@@ -127,6 +127,8 @@ def settings_from(body: AvailabilityIn) -> service.Settings:
         advance_days=body.advance_days,
         min_notice_days=body.min_notice_days,
         turnover_days=body.turnover_days,
+        instant_book=body.instant_book,
+        response_hours=body.response_hours,
         seasonal_limits=tuple(
             StayLimits(StayRange(x.start, x.end), x.min_nights, x.max_nights)
             for x in body.seasonal_limits
@@ -151,6 +153,8 @@ def availability_out(rules: AvailabilityRules) -> AvailabilityOut:
         advance_days=rules.advance_days,
         min_notice_days=rules.min_notice_days,
         turnover_days=rules.turnover_days,
+        instant_book=rules.instant_book,
+        response_hours=rules.response_hours,
         seasonal_limits=[
             StayLimitIn(
                 start=x.span.check_in,

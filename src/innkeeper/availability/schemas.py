@@ -38,6 +38,10 @@ class AvailabilityIn(StrictInput):
     min_notice_days: Annotated[int, Field(ge=0, le=365)] = 0
     turnover_days: Annotated[int, Field(ge=0, le=30)] = 0
     seasonal_limits: Annotated[list[StayLimitIn], Field(max_length=100)] = []
+    instant_book: bool = Field(default=True, description="False: guests request, you accept")
+    response_hours: Annotated[int, Field(ge=1, le=168)] = Field(
+        default=24, description="How long you have to answer a request"
+    )
 
 
 class SpanOut(BaseModel):

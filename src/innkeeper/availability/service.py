@@ -65,6 +65,8 @@ class Settings:
     min_notice_days: int = 0
     turnover_days: int = 0
     seasonal_limits: tuple[StayLimits, ...] = ()
+    instant_book: bool = True
+    response_hours: int = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +207,7 @@ def _write(row: AvailabilitySettings, settings: Settings) -> None:
     row.min_nights, row.max_nights = settings.min_nights, settings.max_nights
     row.advance_days, row.min_notice_days = settings.advance_days, settings.min_notice_days
     row.turnover_days = settings.turnover_days
+    row.instant_book, row.response_hours = settings.instant_book, settings.response_hours
 
 
 def _check(settings: Settings) -> None:
@@ -239,7 +242,12 @@ def set_capacity(
 ) -> None:
     """Set an experience's capacity for every day of ``span`` (None restores the default)."""
     with _experience_edit(svc, actor, organization_id, listing_id, span, "capacity_set") as uow:
-        repository.set_day_capacity(uow.session, listing_id, list(span.each_night()), capacity)
+        listing = uow.session.get(Listing, listing_id)
+        if listing is None or listing.kind is not ListingKind.EXPERIENCE:
+            raise InvalidInput.for_field("kind", "day capacity is for experiences")
+        nights = list(span.each_night())
+        default = listing.capacity or 0
+        repository.set_day_capacity(uow.session, listing_id, nights, capacity, default=default)
 
 
 def add_slots(
@@ -299,8 +307,10 @@ def _experience_edit(
     now = svc.clock.now()
     with svc.uow() as uow:
         listing = listing_in_scope(uow, scope, listing_id, lock=True)
-        if listing.kind is not ListingKind.EXPERIENCE:
-            raise InvalidInput.for_field("kind", "capacity and time slots are for experiences")
+        if listing.kind is ListingKind.STAY:
+            raise InvalidInput.for_field(
+                "kind", "sessions are for experiences, and viewing slots for leases"
+            )
         yield uow
         search_index.reindex(uow.session, listing.id, now=now)
         edit = {"from": str(span.check_in), "to": str(span.check_out)}

@@ -7,6 +7,7 @@ from innkeeper.accounts import models as accounts_models
 from innkeeper.admin import models as admin_models
 from innkeeper.audit import models as audit_models
 from innkeeper.availability import models as availability_models
+from innkeeper.bookings import models as bookings_models
 from innkeeper.catalog import models as catalog_models
 from innkeeper.db.base import Base
 from innkeeper.pricing import models as pricing_models
@@ -17,6 +18,7 @@ __all__ = [
     "admin_models",
     "audit_models",
     "availability_models",
+    "bookings_models",
     "catalog_models",
     "metadata",
     "pricing_models",

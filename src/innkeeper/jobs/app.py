@@ -42,6 +42,24 @@ def create_job_app(connector: Any) -> Any:
         rebuilt = refresh(context.additional_context["services"])
         _log.info("refreshed the search index", extra={"rebuilt": rebuilt})
 
+    @app.periodic(cron="* * * * *", periodic_id="expire_bookings")
+    @app.task(name=JobName.EXPIRE_BOOKINGS, pass_context=True, queue="bookings")
+    def expire_bookings(context: Any, timestamp: int) -> None:
+        """Every minute: holds, requests, offers and viewings whose deadline has passed."""
+        from innkeeper.bookings.expiry import expire_due
+
+        expired = expire_due(context.additional_context["services"])
+        _log.info("expired waiting bookings", extra={"expired": expired})
+
+    @app.periodic(cron="17 * * * *", periodic_id="complete_bookings")
+    @app.task(name=JobName.COMPLETE_BOOKINGS, pass_context=True, queue="bookings")
+    def complete_bookings(context: Any, timestamp: int) -> None:
+        """Hourly: bookings whose last day is over in their listing's time zone."""
+        from innkeeper.bookings.expiry import complete_due
+
+        completed = complete_due(context.additional_context["services"])
+        _log.info("completed past bookings", extra={"completed": completed})
+
     @app.periodic(cron="*/10 * * * *", periodic_id="retry_stalled")
     @app.task(name=JobName.RETRY_STALLED_JOBS, queue="maintenance", pass_context=True)
     async def retry_stalled_jobs(context: Any, timestamp: int) -> None:

@@ -9,3 +9,5 @@ class JobName(StrEnum):
     PURGE_EXPIRED_CREDENTIALS = "accounts:purge_expired_credentials"
     RETRY_STALLED_JOBS = "jobs:retry_stalled_jobs"
     REFRESH_SEARCH_INDEX = "availability:refresh_search_index"
+    EXPIRE_BOOKINGS = "bookings:expire_due"
+    COMPLETE_BOOKINGS = "bookings:complete_due"

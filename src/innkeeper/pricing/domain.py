@@ -257,3 +257,12 @@ def _tax_lines(
             amount = Money(tax.amount_minor, plan.currency) * quantity
         lines.append(Line(f"tax:{tax.code}", tax.label, amount, quantity, tax.kind.value))
     return lines
+
+
+def offered(plan: RatePlan, nights: int, *, charges: Money, guests: int, units: int = 1) -> Priced:
+    """A host's counter-offer: one line at the price the host names (before tax), taxed like
+    any stay. Works for quote-only listings too: the host's offer is their price."""
+    lines = [Line("offer", "Price offered by the host", charges, 1, "offer")]
+    tax_lines = _tax_lines(plan, charges, nights=nights, guests=guests, units=units)
+    taxes = Money.total((line.amount for line in tax_lines), plan.currency)
+    return Priced(tuple(lines + tax_lines), charges, taxes)

@@ -168,6 +168,8 @@ class QuoteRow(IdMixin, Base):
     guests: Mapped[int] = mapped_column(SmallInteger)
     units: Mapped[int] = mapped_column(SmallInteger)
     slot_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("time_slot.id"))
+    expert_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    expert_hours: Mapped[Decimal] = mapped_column(Numeric(6, 2), server_default="0")
     currency: Mapped[str] = mapped_column(String(3))
     lines: Mapped[list[dict[str, object]]] = mapped_column(JSONB)
     charges_minor: Mapped[int] = mapped_column(BigInteger)

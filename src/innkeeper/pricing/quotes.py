@@ -18,17 +18,19 @@ from sqlalchemy import func, select
 
 from innkeeper.accounts.domain import Actor
 from innkeeper.admin.repository import active_fee_rules
-from innkeeper.availability.domain import Occupancy, Problem, check_stay
-from innkeeper.availability.models import TimeSlot
+from innkeeper.availability import allocation
+from innkeeper.availability.allocation import Unavailable
+from innkeeper.availability.domain import Occupancy, check_stay
+from innkeeper.availability.models import DayCapacity, PlaceAllocation, TimeSlot
 from innkeeper.availability.repository import day_supply, load_rules, slots_between
 from innkeeper.bookings.policies import CancellationPolicy, deadlines
 from innkeeper.catalog.domain import ListingKind, ListingStatus
-from innkeeper.catalog.models import Listing, ListingUnit
+from innkeeper.catalog.models import Listing
 from innkeeper.core.dates import StayRange, local_date
-from innkeeper.core.errors import Conflict, InvalidInput, NotFound
+from innkeeper.core.errors import InvalidInput, NotFound
 from innkeeper.core.money import Money
 from innkeeper.db.uow import UnitOfWork
-from innkeeper.pricing.domain import Line, Priced, QuoteOnly, price
+from innkeeper.pricing.domain import Line, Priced, QuoteOnly, offered, price
 from innkeeper.pricing.experts import rule_for_quote
 from innkeeper.pricing.fees import (
     ExpertFeeKind,
@@ -48,25 +50,6 @@ from innkeeper.services import Services
 QUOTE_TTL = timedelta(minutes=30)
 
 
-class Unavailable(Conflict):
-    """The stay cannot be had; ``reasons`` say which dates or rule, not just "no"."""
-
-    code = "unavailable"
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(p.message for p in problems))
-        self.details = {
-            "reasons": [
-                {
-                    "reason": p.reason.value,
-                    "message": p.message,
-                    "dates": [d.isoformat() for d in p.dates],
-                }
-                for p in problems
-            ]
-        }
-
-
 @dataclass(frozen=True, slots=True)
 class QuoteRequest:
     listing_id: uuid.UUID
@@ -79,35 +62,69 @@ class QuoteRequest:
     expert_hours: Decimal = Decimal(0)  # for experts who charge by the hour
 
 
+@dataclass(frozen=True, slots=True)
+class Requote:
+    """How a booking re-prices itself (modification, counter-offer): its own inventory does
+    not count against it, and a host's counter-offer may name the price."""
+
+    booking_id: uuid.UUID
+    offered_charges: Money | None = None  # the host's price before tax; None: the rate plan
+    any_status: bool = False  # a host may re-price a listing that is no longer published
+
+
 def create_quote(svc: Services, actor: Actor | None, request: QuoteRequest) -> QuoteRow:
     now = svc.clock.now()
     with svc.uow() as uow:
-        listing = _published(uow, request.listing_id)
-        stay, session = _stay_for(listing, request)
-        today = local_date(now, listing.time_zone)
-        terms = load_terms(
-            uow.session, listing, overrides_from=stay.check_in, overrides_to=stay.check_out
-        )
-        _check_available(uow, listing, stay, request, today=today)
-        priced = price(
+        row = build_quote(uow, actor, request, now=now)
+        uow.commit()
+    return row
+
+
+def build_quote(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    request: QuoteRequest,
+    *,
+    now: datetime,
+    requote: Requote | None = None,
+) -> QuoteRow:
+    """Price, check and store a quote inside the caller's transaction (not committed)."""
+    listing = _listing(
+        uow, request.listing_id, any_status=requote is not None and requote.any_status
+    )
+    stay, session = _stay_for(listing, request)
+    today = local_date(now, listing.time_zone)
+    terms = load_terms(
+        uow.session, listing, overrides_from=stay.check_in, overrides_to=stay.check_out
+    )
+    exclude = requote.booking_id if requote else None
+    check_available(uow, listing, stay, request, today=today, exclude_booking=exclude)
+    nights = list(stay.each_night())
+    if requote is not None and requote.offered_charges is not None:
+        priced = offered(
             terms.plan,
-            list(stay.each_night()),
+            len(nights),
+            charges=requote.offered_charges,
             guests=request.guests,
             units=request.units,
-            session=session,
         )
-        expert = _expert_fee(uow, listing, priced, request)
-        shares, lines, rules = _fees(uow, listing, priced, expert=expert)
-        row = _row(listing, stay, request, priced, shares, lines)
-        row.installments = _installments(terms, shares.guest_total, stay.check_in, today)
-        row.security_deposit_minor = terms.security_deposit_minor
-        row.fee_rules, row.created_at, row.expires_at = rules, now, now + QUOTE_TTL
-        row.guest_user_id = actor.user_id if actor else None
-        row.slot_id = request.slot_id
-        arrival = _arrival_at(uow, listing, stay, request.slot_id)
-        row.cancellation_policy = _policy_snapshot(terms.cancellation, arrival)
-        uow.session.add(row)
-        uow.commit()
+    else:
+        priced = price(
+            terms.plan, nights, guests=request.guests, units=request.units, session=session
+        )
+    expert = _expert_fee(uow, listing, priced, request)
+    shares, lines, rules = _fees(uow, listing, priced, expert=expert)
+    row = _row(listing, stay, request, priced, shares, lines)
+    row.installments = _installments(terms, shares.guest_total, stay.check_in, today)
+    row.security_deposit_minor = terms.security_deposit_minor
+    row.fee_rules, row.created_at, row.expires_at = rules, now, now + QUOTE_TTL
+    row.guest_user_id = actor.user_id if actor else None
+    row.slot_id = request.slot_id
+    row.expert_user_id, row.expert_hours = request.expert_id, request.expert_hours
+    arrival = arrival_at(uow, listing, stay, request.slot_id)
+    row.cancellation_policy = policy_snapshot(terms.cancellation, arrival)
+    uow.session.add(row)
+    uow.flush()
     return row
 
 
@@ -147,9 +164,9 @@ def get_quote(svc: Services, quote_id: uuid.UUID) -> QuoteRow:
         return row
 
 
-def _published(uow: UnitOfWork, listing_id: uuid.UUID) -> Listing:
+def _listing(uow: UnitOfWork, listing_id: uuid.UUID, *, any_status: bool = False) -> Listing:
     listing = uow.session.get(Listing, listing_id)
-    if listing is None or listing.status is not ListingStatus.PUBLISHED:
+    if listing is None or (not any_status and listing.status is not ListingStatus.PUBLISHED):
         raise NotFound(f"listing {listing_id} not found")
     return listing
 
@@ -166,11 +183,19 @@ def _stay_for(listing: Listing, request: QuoteRequest) -> tuple[StayRange, bool]
     return StayRange(request.check_in, request.check_out), False
 
 
-def _check_available(
-    uow: UnitOfWork, listing: Listing, stay: StayRange, request: QuoteRequest, *, today: date
+def check_available(
+    uow: UnitOfWork,
+    listing: Listing,
+    stay: StayRange,
+    request: QuoteRequest,
+    *,
+    today: date,
+    exclude_booking: uuid.UUID | None = None,
 ) -> None:
+    """Every reason the stay cannot be had, including what bookings already hold. Booking
+    re-checks inventory under its locks; this is what the guest sees before."""
     if listing.kind is ListingKind.EXPERIENCE:
-        capacity, left = _places(uow, listing, stay, request)
+        capacity, left = _places(uow, listing, stay, request, exclude_booking)
         # Too large for the session or day at all, or sold out (a day set to 0 is closed, so
         # sold out): never both.
         too_large = 0 < capacity < request.guests
@@ -184,37 +209,59 @@ def _check_available(
         limit = None if listing.max_guests is None else listing.max_guests * request.units
         rules = load_rules(uow.session, listing.id, max_guests=limit)
         problems = check_stay(rules, stay, today=today, party=request.guests)
-        units = _active_units(uow, listing.id)
-        if request.units > units:
-            raise InvalidInput.for_field("units", f"this listing has {units} unit(s)")
+        fitted = allocation.fit(
+            uow.session,
+            listing.id,
+            stay,
+            turnover=rules.turnover_days,
+            exclude_booking=exclude_booking,
+        )
+        if request.units > fitted.total:
+            raise InvalidInput.for_field("units", f"this listing has {fitted.total} unit(s)")
+        problems += allocation.problems(fitted, units=request.units, turnover=rules.turnover_days)
     if problems:
         raise Unavailable(problems)
 
 
 def _places(
-    uow: UnitOfWork, listing: Listing, stay: StayRange, request: QuoteRequest
+    uow: UnitOfWork,
+    listing: Listing,
+    stay: StayRange,
+    request: QuoteRequest,
+    exclude_booking: uuid.UUID | None,
 ) -> tuple[int, int]:
     """(capacity, places left) of the chosen session on a day with sessions; else the day's.
-    Bookings will lower the places left; today only sessions count bookings."""
+    A booking being re-priced gets its own places back."""
     day = stay.check_in
+    own = _own_places(uow, exclude_booking, day, request.slot_id)
     slots = slots_between(uow.session, listing.id, stay)
     if not slots:
         if request.slot_id is not None:
             raise InvalidInput.for_field("slot_id", f"there are no sessions on {day}")
-        places = day_supply(uow.session, listing.id, listing.capacity or 0, stay)[day]
-        return places, places
+        default = listing.capacity or 0
+        row = uow.session.get(DayCapacity, (listing.id, day))
+        capacity = default if row is None or row.inherited else row.capacity
+        return capacity, day_supply(uow.session, listing.id, default, stay)[day] + own
     chosen = next((slot for slot in slots if slot.id == request.slot_id), None)
     if chosen is None:
         starts = ", ".join(slot.starts_at.strftime("%H:%M") for slot in slots)
         raise InvalidInput.for_field("slot_id", f"choose one of the sessions on {day}: {starts}")
-    return chosen.capacity, chosen.capacity - chosen.booked
+    return chosen.capacity, chosen.capacity - chosen.booked + own
 
 
-def _active_units(uow: UnitOfWork, listing_id: uuid.UUID) -> int:
-    query = select(func.count()).where(
-        ListingUnit.listing_id == listing_id, ListingUnit.is_active.is_(True)
+def _own_places(
+    uow: UnitOfWork, booking_id: uuid.UUID | None, day: date, slot_id: uuid.UUID | None
+) -> int:
+    if booking_id is None:
+        return 0
+    query = select(func.coalesce(func.sum(PlaceAllocation.places), 0)).where(
+        PlaceAllocation.booking_id == booking_id,
+        PlaceAllocation.day == day,
+        PlaceAllocation.slot_id.is_(None)
+        if slot_id is None
+        else PlaceAllocation.slot_id == slot_id,
     )
-    return uow.session.scalar(query) or 0
+    return int(uow.session.scalar(query) or 0)
 
 
 def _category(listing: Listing) -> str:
@@ -288,7 +335,7 @@ def _fees(
     return shares, lines, chosen
 
 
-def _arrival_at(
+def arrival_at(
     uow: UnitOfWork, listing: Listing, stay: StayRange, slot_id: uuid.UUID | None
 ) -> datetime:
     """When the guest arrives, as an instant: the listing's check-in time (or the session's
@@ -298,7 +345,7 @@ def _arrival_at(
     return datetime.combine(stay.check_in, local, ZoneInfo(listing.time_zone)).astimezone(UTC)
 
 
-def _policy_snapshot(cancellation: CancellationPolicy, arrival_at: datetime) -> dict[str, object]:
+def policy_snapshot(cancellation: CancellationPolicy, arrival_at: datetime) -> dict[str, object]:
     return {
         "kind": cancellation.kind.value,
         "tiers": [

@@ -189,6 +189,17 @@ def pricing_out(terms: PlanTerms) -> PricingOut:
     )
 
 
+def line_out(line: dict[str, object], currency: str) -> QuoteLineOut:
+    """One stored priced line (quotes and bookings store the same shape)."""
+    return QuoteLineOut(
+        code=str(line["code"]),
+        label=str(line["label"]),
+        amount=money_out(Money(int(str(line["amount_minor"])), currency)),
+        quantity=int(str(line["quantity"])),
+        rule=str(line["rule"]),
+    )
+
+
 def quote_out(row: QuoteRow) -> QuoteOut:
     def money(minor: int) -> MoneyOut:
         return money_out(Money(minor, row.currency))
@@ -203,16 +214,7 @@ def quote_out(row: QuoteRow) -> QuoteOut:
         units=row.units,
         slot_id=row.slot_id,
         currency=row.currency,
-        lines=[
-            QuoteLineOut(
-                code=str(line["code"]),
-                label=str(line["label"]),
-                amount=money(int(str(line["amount_minor"]))),
-                quantity=int(str(line["quantity"])),
-                rule=str(line["rule"]),
-            )
-            for line in row.lines
-        ],
+        lines=[line_out(line, row.currency) for line in row.lines],
         guest_total=money(row.guest_total_minor),
         host_payout=money(row.host_payout_minor),
         platform_fee=money(row.platform_fee_minor),
