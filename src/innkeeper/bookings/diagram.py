@@ -6,6 +6,7 @@ a test fails when the two differ, so the docs cannot drift from the code.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 
 from innkeeper.bookings.domain import (
@@ -87,4 +88,4 @@ def _ordered(roles: Iterable[Role]) -> list[Role]:
 
 
 if __name__ == "__main__":
-    print(document_block())
+    sys.stdout.write(document_block() + "\n")
