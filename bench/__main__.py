@@ -1,4 +1,5 @@
-"""``python -m bench``: the foundation's figures, one JSON line each.
+"""``python -m bench``: every figure, one JSON line each (``python -m bench bookings``: only
+contested booking).
 
 Measured through the HTTP API of ``innkeeper serve --workers 2`` on the demo marketplace,
 with clients on the same (2-core) machine, so client and server share the CPU.
@@ -8,18 +9,26 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from typing import Any
 
-from bench import harness, quotes, search
+from bench import bookings, harness, quotes, search
 
 CONCURRENCY = 16
 REQUESTS = 3000
 
 
 def main() -> None:
+    if sys.argv[1:] == ["bookings"]:  # python -m bench bookings: only the booking figures
+        with harness.marketplace() as market, harness.serving(market, workers=2) as port:
+            for figure in bookings.run(port, market.database_url, _guest_tokens(port)):
+                print(json.dumps(figure), flush=True)
+        return
     with harness.marketplace() as market:
         with harness.serving(market, workers=2) as port:
             for figure in _run(port):
+                print(json.dumps(figure), flush=True)
+            for figure in bookings.run(port, market.database_url, _guest_tokens(port)):
                 print(json.dumps(figure), flush=True)
         listings = search.grow_market(harness.services_for(market))
         with harness.serving(market, workers=2) as port:
@@ -79,6 +88,20 @@ def _host_token(port: int) -> tuple[dict[str, str], str]:
     headers = {"Authorization": f"Bearer {token}"}
     org = harness.fetch_json(port, ("GET", "/api/v1/organizations", headers, None))[0]["id"]
     return headers, org
+
+
+def _guest_tokens(port: int, count: int = 8) -> list[dict[str, str]]:
+    """Bearer headers for a few demo guests, who race each other for the same dates."""
+    from innkeeper.demo import data, loader
+
+    headers = []
+    for person in data.people()[-count:]:
+        body = json.dumps(
+            {"email": person.email, "password": loader.DEMO_PASSWORD, "name": "bench"}
+        ).encode()
+        token = harness.fetch_json(port, ("POST", "/api/v1/auth/tokens", {}, body))["token"]
+        headers.append({"Authorization": f"Bearer {token}"})
+    return headers
 
 
 def _logins(port: int) -> list[dict[str, Any]]:

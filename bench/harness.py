@@ -130,13 +130,13 @@ class LoadResult:
             },
             {
                 "name": f"{prefix}_p95_ms",
-                "value": round(_percentile(ordered, 95), 2),
+                "value": round(percentile(ordered, 95), 2),
                 "unit": "ms",
                 **extra,
             },
             {
                 "name": f"{prefix}_p99_ms",
-                "value": round(_percentile(ordered, 99), 2),
+                "value": round(percentile(ordered, 99), 2),
                 "unit": "ms",
                 **extra,
             },
@@ -175,7 +175,7 @@ def load(
     return LoadResult(latencies, time.perf_counter() - started, errors[0], b"".join(first_error))
 
 
-def _percentile(ordered: list[float], pct: int) -> float:
+def percentile(ordered: list[float], pct: int) -> float:
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
