@@ -108,3 +108,16 @@ def test_the_logins_printed_by_make_run_work(loaded: loader.Summary, client: Tes
             "/api/v1/auth/login", json={"email": email, "password": loader.DEMO_PASSWORD}
         )
         assert response.status_code == 200, email
+
+
+def test_demo_hosts_have_bookings_and_requests(loaded: loader.Summary, services: Services) -> None:
+    """`make run` opens on a marketplace with confirmed stays and requests to answer."""
+    from innkeeper.bookings.models import Booking
+
+    assert loaded.bookings is not None
+    assert loaded.bookings.confirmed >= 60
+    assert loaded.bookings.requested == 2
+    with services.uow() as uow:
+        statuses = Counter(uow.session.scalars(select(Booking.status)))
+    assert statuses["confirmed"] == loaded.bookings.confirmed
+    assert statuses["requested"] == 2

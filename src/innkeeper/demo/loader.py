@@ -29,6 +29,7 @@ from innkeeper.catalog.domain import (
     Photo,
     StayDetails,
 )
+from innkeeper.demo import bookings as demo_bookings
 from innkeeper.demo import data
 from innkeeper.services import Services
 
@@ -43,13 +44,21 @@ class Summary:
     users: int
     organizations: int
     listings: dict[str, int]
+    bookings: demo_bookings.Counts | None = None
 
     def describe(self) -> str:
         counts = ", ".join(f"{count} {kind}s" for kind, count in self.listings.items())
         if not self.loaded:
             return f"Database already has data ({self.users} users); demo data not loaded."
+        made = self.bookings
+        booked = (
+            ""
+            if made is None
+            else f"; {made.confirmed} confirmed bookings, {made.requested} requests waiting"
+        )
         return (
-            f"Loaded demo data: {self.users} users, {self.organizations} organizations, {counts}."
+            f"Loaded demo data: {self.users} users, {self.organizations} organizations, "
+            f"{counts}{booked}."
         )
 
 
@@ -90,7 +99,10 @@ def load(services: Services) -> Summary:
         view = catalog.create_listing(services, owner, org_id, draft)
         catalog.change_status(services, owner, org_id, view.listing.id, ListingAction.PUBLISH)
         counts[draft.kind.value] += 1
-    return Summary(True, len(users), len(owners), counts)
+    guests = [demo_bookings.Guest(Actor(users[p.email].id), p) for p in data.people()]
+    admin = Actor(users[data.admin().email].id, roles=frozenset({PlatformRole.ADMIN}))
+    made = demo_bookings.load(services, guests, admin, owners[data.organizations()[0].slug])
+    return Summary(True, len(users), len(owners), counts, made)
 
 
 def _all_people() -> list[data.DemoPerson]:
