@@ -46,3 +46,34 @@ def test_the_worker_runs_queued_jobs(services: Services, clock: FixedClock) -> N
     assert {status for _, status in jobs} == {"succeeded"}
     with services.uow() as uow:
         assert uow.session.scalar(text("SELECT count(*) FROM auth_session")) == 0
+
+
+def test_the_worker_expires_overdue_holds(services: Services, clock: FixedClock) -> None:
+    """The every-minute job ends holds past their deadline and frees their dates."""
+    from datetime import date
+
+    from innkeeper.bookings import service as bookings
+    from innkeeper.bookings.domain import BookingStatus
+    from innkeeper.bookings.models import Booking
+    from innkeeper.pricing import quotes
+    from tests.builders import actor_for, make_listing, make_org
+
+    host = make_user(services, email="host@example.com")
+    org = make_org(services, host)
+    listing = make_listing(services, host, org.id, publish=True).listing
+    guest = actor_for(services, make_user(services, email="guest@example.com"))
+    request = quotes.QuoteRequest(listing.id, date(2026, 12, 1), date(2026, 12, 4), guests=2)
+    quote = quotes.create_quote(services, guest, request)
+    contact = bookings.Contact("Guest", "guest@example.com")
+    hold = bookings.book(services, guest, bookings.NewBooking(quote.id, contact))
+    clock.advance(minutes=20)
+    with services.uow() as uow:
+        uow.defer(JobName.EXPIRE_BOOKINGS, timestamp=0)
+        uow.commit()
+    worker.run(services, wait=False)
+    assert (JobName.EXPIRE_BOOKINGS.value, "succeeded") in _jobs(services)
+    with services.uow() as uow:
+        expired = uow.session.get(Booking, hold.id)
+        assert expired is not None
+        assert expired.status is BookingStatus.EXPIRED
+        assert uow.session.scalar(text("SELECT count(*) FROM allocation")) == 0
