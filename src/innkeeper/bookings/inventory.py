@@ -9,9 +9,9 @@ counters -> search index row.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from innkeeper.availability import allocation
@@ -83,39 +83,69 @@ def reindex(session: Session, listing_id: uuid.UUID, *, now: datetime) -> None:
     search_index.reindex(session, listing_id, now=now)
 
 
+def waiting_terms(booking: Booking) -> tuple[StayRange, int, int, uuid.UUID | None]:
+    """What accepting a waiting booking would allocate: (stay, units, guests, session) of
+    its request, or of the host's offer when there is one."""
+    offer = booking.offer if booking.status is BookingStatus.COUNTER_OFFERED else None
+    if not offer:
+        return stay_of(booking), booking.units, booking.guests, booking.slot_id
+    slot = offer.get("slot_id")
+    stay = StayRange(
+        date.fromisoformat(str(offer["check_in"])), date.fromisoformat(str(offer["check_out"]))
+    )
+    session_id = None if slot is None else uuid.UUID(str(slot))
+    return stay, int(str(offer["units"])), int(str(offer["guests"])), session_id
+
+
 def lock_waiting_requests(session: Session, booking: Booking) -> list[Booking]:
-    """Other requests and offers on the listing whose dates touch this booking's, locked (in
-    id order) before any counter is touched: the candidates for ``decline_conflicts``."""
+    """Other requests and offers on the listing whose dates (an offer's own dates, and the
+    turnover days around this booking) touch this booking's, locked in id order before any
+    counter is touched: the candidates for ``decline_conflicts``."""
+    turnover = timedelta(days=turnover_days(session, booking.listing_id))
+    start, end = booking.check_in - turnover, booking.check_out + turnover
     query = (
         select(Booking)
         .where(
             Booking.listing_id == booking.listing_id,
             Booking.id != booking.id,
-            Booking.status.in_([BookingStatus.REQUESTED, BookingStatus.COUNTER_OFFERED]),
-            Booking.check_in < booking.check_out,
-            Booking.check_out > booking.check_in,
+            or_(
+                and_(
+                    Booking.status == BookingStatus.REQUESTED,
+                    Booking.check_in < end,
+                    Booking.check_out > start,
+                ),
+                Booking.status == BookingStatus.COUNTER_OFFERED,  # judged by its offer below
+            ),
         )
         .order_by(Booking.id)
         .with_for_update()
     )
-    return list(session.scalars(query))
+    candidates = []
+    for other in session.scalars(query):
+        stay = waiting_terms(other)[0]
+        if stay.check_in < end and stay.check_out > start:
+            candidates.append(other)
+    return candidates
 
 
 def still_fits(session: Session, booking: Booking, listing: Listing) -> bool:
-    """Whether a waiting request could still be accepted with what is left."""
+    """Whether a waiting request (or its offer) could still be accepted with what is left."""
+    stay, units, guests, slot_id = waiting_terms(booking)
     if listing.kind is ListingKind.EXPERIENCE:
-        return places_left(session, booking, listing) >= booking.guests
+        return places_left(session, listing, stay, slot_id) >= guests
     turnover = turnover_days(session, listing.id)
-    fitted = allocation.fit(session, listing.id, stay_of(booking), turnover=turnover)
-    return not allocation.problems(fitted, units=booking.units, turnover=turnover)
+    fitted = allocation.fit(session, listing.id, stay, turnover=turnover)
+    return not allocation.problems(fitted, units=units, turnover=turnover)
 
 
-def places_left(session: Session, booking: Booking, listing: Listing) -> int:
-    if booking.slot_id is not None:
-        slot = session.get(TimeSlot, booking.slot_id, populate_existing=True)
+def places_left(
+    session: Session, listing: Listing, stay: StayRange, slot_id: uuid.UUID | None
+) -> int:
+    if slot_id is not None:
+        slot = session.get(TimeSlot, slot_id, populate_existing=True)
         return 0 if slot is None else slot.capacity - slot.booked
-    supply = day_supply(session, listing.id, listing.capacity or 0, stay_of(booking))
-    return supply[booking.check_in]
+    supply = day_supply(session, listing.id, listing.capacity or 0, stay)
+    return supply[stay.check_in]
 
 
 def holds_inventory(session: Session, booking_id: uuid.UUID) -> bool:

@@ -82,6 +82,13 @@ def refund(
     if from_platform < 0:  # rounding: never ask the platform for a negative amount
         from_host += from_platform
         from_platform = 0
+    platform_base = max(shares.guest_total - kept - shares.host_payout - shares.expert_fee, 0)
+    excess = from_platform - platform_base
+    if excess > 0:  # rounding: floored host and expert shares left units the platform never had
+        to_host = min(excess, shares.host_payout - from_host)
+        from_host += to_host
+        from_expert += excess - to_host
+        from_platform -= excess
     return Refund(
         percent=percent,
         refundable_minor=refundable,

@@ -254,10 +254,13 @@ def _deadline(
     settings: Settings, session: Session, booking: Booking, step: Step
 ) -> datetime | None:
     """When the new state ends by itself: never later than arrival for a request or offer,
-    so nobody is left waiting past the date they wanted."""
+    so nobody is left waiting past the date they wanted. Staying in a state (a modified
+    hold) keeps its deadline."""
     kind = step.transition.deadline
     if kind is None:
         return None
+    if step.transition.source is step.transition.target and booking.deadline_at is not None:
+        return booking.deadline_at  # a modification keeps the time the guest had to pay
     duration = step.deadline or deadlines(
         settings, session.get(AvailabilitySettings, booking.listing_id)
     ).of(kind)
