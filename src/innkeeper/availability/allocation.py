@@ -22,8 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Update, case, delete, select, text, update
-from sqlalchemy.dialects.postgresql import Insert, Range, insert
+from sqlalchemy import case, delete, select, text, update
+from sqlalchemy.dialects.postgresql import Range, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -183,7 +183,7 @@ def allocate_places(
     default_capacity: int,
 ) -> None:
     """Take ``places`` on a session, or on a day without sessions, or raise ``Unavailable``."""
-    statement: Update | Insert
+    seed = None
     if slot_id is not None:
         statement = (
             update(TimeSlot)
@@ -191,20 +191,33 @@ def allocate_places(
             .values(booked=TimeSlot.booked + places)
         )
     else:
-        upsert = insert(DayCapacity).values(
-            listing_id=listing_id, day=day, capacity=default_capacity, booked=places, inherited=True
+        # A day without a row yet gets one that follows the listing's capacity; the places
+        # are added by the UPDATE, so the CHECK judges the day's real capacity.
+        seed = (
+            insert(DayCapacity)
+            .values(
+                listing_id=listing_id,
+                day=day,
+                capacity=default_capacity,
+                booked=0,
+                inherited=True,
+            )
+            .on_conflict_do_nothing(index_elements=["listing_id", "day"])
         )
-        statement = upsert.on_conflict_do_update(
-            index_elements=["listing_id", "day"],
-            set_={
-                "booked": DayCapacity.booked + places,
-                "capacity": case(
-                    (DayCapacity.inherited, upsert.excluded.capacity), else_=DayCapacity.capacity
+        statement = (
+            update(DayCapacity)
+            .where(DayCapacity.listing_id == listing_id, DayCapacity.day == day)
+            .values(
+                booked=DayCapacity.booked + places,
+                capacity=case(
+                    (DayCapacity.inherited, default_capacity), else_=DayCapacity.capacity
                 ),
-            },
+            )
         )
     try:
         with session.begin_nested():
+            if seed is not None:
+                session.execute(seed)
             result = session.execute(statement)
     except IntegrityError as exc:
         if "not_oversold" in str(exc.orig):

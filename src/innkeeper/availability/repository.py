@@ -248,7 +248,14 @@ def clear_slots(session: Session, listing_id: uuid.UUID, span: StayRange) -> Non
     )
     if session.scalar(select(func.count()).where(*in_span, TimeSlot.booked > 0)):
         raise SlotOversold("slots with bookings cannot be removed; cancel the bookings first")
-    session.execute(delete(TimeSlot).where(*in_span))
+    try:
+        with session.begin_nested():
+            session.execute(delete(TimeSlot).where(*in_span))
+    except IntegrityError:  # quotes, past bookings or viewing requests still name a slot
+        raise SlotOversold(
+            "these sessions have quotes, bookings or viewing requests; "
+            "set their capacity to 0 instead"
+        ) from None
 
 
 def slots_between(session: Session, listing_id: uuid.UUID, span: StayRange) -> list[TimeSlot]:

@@ -163,7 +163,7 @@ def accept(booking_id: uuid.UUID, services: ServicesDep, actor: OptionalActor) -
 def decline(
     booking_id: uuid.UUID, body: ReasonIn, services: ServicesDep, actor: OptionalActor
 ) -> BookingOut:
-    service.transition(services, actor, booking_id, Event.DECLINE, reason=body.reason)
+    service.transition(services, actor, booking_id, Event.DECLINE, reason=_reason(body))
     return _seen(services, actor, booking_id)
 
 
@@ -184,9 +184,12 @@ def accept_offer(booking_id: uuid.UUID, services: ServicesDep, actor: OptionalAc
 
 @router.post(ONE + "/offer/decline", response_model=BookingOut)
 def decline_offer(
-    booking_id: uuid.UUID, body: OptionalReasonIn, services: ServicesDep, actor: OptionalActor
+    booking_id: uuid.UUID,
+    services: ServicesDep,
+    actor: OptionalActor,
+    body: OptionalReasonIn | None = None,
 ) -> BookingOut:
-    service.transition(services, actor, booking_id, Event.DECLINE_OFFER, reason=body.reason)
+    service.transition(services, actor, booking_id, Event.DECLINE_OFFER, reason=_reason(body))
     return _seen(services, actor, booking_id)
 
 
@@ -205,16 +208,19 @@ def cancel(
     booking_id: uuid.UUID, body: ReasonIn, services: ServicesDep, actor: OptionalActor
 ) -> BookingOut:
     """Cancel with a reason; see ``refund-preview`` first for what comes back."""
-    service.transition(services, actor, booking_id, Event.CANCEL, reason=body.reason)
+    service.transition(services, actor, booking_id, Event.CANCEL, reason=_reason(body))
     return _seen(services, actor, booking_id)
 
 
 @router.post(ONE + "/confirm-payment", response_model=BookingOut, tags=["admin"])
 def confirm_payment(
-    booking_id: uuid.UUID, body: OptionalReasonIn, services: ServicesDep, actor: OptionalActor
+    booking_id: uuid.UUID,
+    services: ServicesDep,
+    actor: OptionalActor,
+    body: OptionalReasonIn | None = None,
 ) -> BookingOut:
     """Admins: record that the guest paid in full outside Stripe, confirming the booking."""
-    service.transition(services, actor, booking_id, Event.PAYMENT_SUCCEEDED, reason=body.reason)
+    service.transition(services, actor, booking_id, Event.PAYMENT_SUCCEEDED, reason=_reason(body))
     return _seen(services, actor, booking_id)
 
 
@@ -232,9 +238,12 @@ def check_out(booking_id: uuid.UUID, services: ServicesDep, actor: OptionalActor
 
 @router.post(ONE + "/no-show", response_model=BookingOut)
 def no_show(
-    booking_id: uuid.UUID, body: OptionalReasonIn, services: ServicesDep, actor: OptionalActor
+    booking_id: uuid.UUID,
+    services: ServicesDep,
+    actor: OptionalActor,
+    body: OptionalReasonIn | None = None,
 ) -> BookingOut:
-    service.transition(services, actor, booking_id, Event.NO_SHOW, reason=body.reason)
+    service.transition(services, actor, booking_id, Event.NO_SHOW, reason=_reason(body))
     return _seen(services, actor, booking_id)
 
 
@@ -295,7 +304,7 @@ def confirm_viewing(
 def decline_viewing(
     viewing_id: uuid.UUID, body: ReasonIn, services: ServicesDep, actor: OptionalActor
 ) -> ViewingOut:
-    row = viewings.act(services, actor, viewing_id, ViewingEvent.DECLINE, reason=body.reason)
+    row = viewings.act(services, actor, viewing_id, ViewingEvent.DECLINE, reason=_reason(body))
     return _viewing_out(row)
 
 
@@ -303,8 +312,13 @@ def decline_viewing(
 def cancel_viewing(
     viewing_id: uuid.UUID, body: ReasonIn, services: ServicesDep, actor: OptionalActor
 ) -> ViewingOut:
-    row = viewings.act(services, actor, viewing_id, ViewingEvent.CANCEL, reason=body.reason)
+    row = viewings.act(services, actor, viewing_id, ViewingEvent.CANCEL, reason=_reason(body))
     return _viewing_out(row)
+
+
+def _reason(body: OptionalReasonIn | ReasonIn | None) -> str | None:
+    """Bodies whose fields are all optional may be left out entirely."""
+    return None if body is None else body.reason
 
 
 def _terms(body: TermsIn) -> changes.NewTerms:

@@ -182,7 +182,7 @@ def _run(
         peek = session.get(Booking, booking_id)
         if peek is None:
             raise NotFound(f"booking {booking_id} not found")
-        role = _role(actor, peek, transition_for(peek.status, event), system=system)
+        role = _role(actor, peek, event, system=system)
         if event in ALLOCATING:
             inventory.lock_listing(session, peek.listing_id)
         booking = session.get(Booking, booking_id, with_for_update=True, populate_existing=True)
@@ -203,7 +203,8 @@ def _run(
     return booking
 
 
-def _role(actor: Actor | None, booking: Booking, found: Transition, *, system: bool) -> Role:
+def _role(actor: Actor | None, booking: Booking, event: Event, *, system: bool) -> Role:
+    """Who the caller is comes first: strangers learn nothing, not even the state."""
     if system:
         return Role.SYSTEM
     roles = roles_of(
@@ -214,6 +215,7 @@ def _role(actor: Actor | None, booking: Booking, found: Transition, *, system: b
         entity=f"booking {booking.id}",
     )
     assert actor is not None  # roles_of refuses anonymous callers
+    found = transition_for(booking.status, event)
     return acting_role(actor, booking.organization_id, roles, found)
 
 

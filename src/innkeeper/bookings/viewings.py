@@ -123,6 +123,7 @@ def act(
         role = Role.SYSTEM if system else _role(actor, viewing, event)
         before = viewing.status
         viewing.status = decide_viewing(viewing.status, event, role)
+        viewing.deadline_at, viewing.updated_at = None, now  # answered: nothing waits now
         if viewing.status is ViewingStatus.CONFIRMED:
             _take_place(session, viewing)
         elif before is ViewingStatus.CONFIRMED:
@@ -131,8 +132,6 @@ def act(
                 .where(TimeSlot.id == viewing.slot_id)
                 .values(booked=TimeSlot.booked - viewing.party)
             )
-        viewing.deadline_at = None
-        viewing.updated_at = now
         if event is not ViewingEvent.CONFIRM:
             viewing.reason = reason or ("nobody answered in time" if system else event.value)
         user = None if system or actor is None else actor.user_id

@@ -206,8 +206,12 @@ def _night_label(
     count: int, rate: Money, factor: int, basis: PriceBasis, session: bool, rule: str
 ) -> str:
     word = "session" if session else ("night" if count == 1 else "nights")
-    per = {PriceBasis.PER_UNIT: " × {} units", PriceBasis.PER_PERSON: " × {} people"}.get(basis, "")
-    return f"{count} {word} × {rate}{per.format(factor)} ({rule.replace('+', ', ')})"
+    per = ""
+    if basis is PriceBasis.PER_UNIT and factor > 1:
+        per = f" × {factor} units"
+    elif basis is PriceBasis.PER_PERSON:
+        per = " × 1 person" if factor == 1 else f" × {factor} people"
+    return f"{count} {word} × {rate}{per} ({rule.replace('+', ', ')})"
 
 
 def _extra_guest_lines(plan: RatePlan, nights: Sequence[date], guests: int) -> list[Line]:

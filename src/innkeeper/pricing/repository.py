@@ -46,7 +46,9 @@ class PlanTerms:
 
 
 def default_basis(listing: Listing) -> PriceBasis:
-    return PriceBasis.PER_PERSON if listing.kind == "experience" else PriceBasis.PER_NIGHT
+    """Per person for experiences; per unit for stays and leases, so two of a listing's
+    identical units cost twice one (one unit costs the same under either basis)."""
+    return PriceBasis.PER_PERSON if listing.kind == "experience" else PriceBasis.PER_UNIT
 
 
 def load_terms(

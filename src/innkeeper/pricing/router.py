@@ -15,7 +15,7 @@ from innkeeper.core.dates import StayRange
 from innkeeper.core.money import Money
 from innkeeper.deps import CurrentActor, OptionalActor, ServicesDep
 from innkeeper.pricing import experts, market, quotes, service
-from innkeeper.pricing.domain import GroupDiscount, RatePlan, Season, Tax
+from innkeeper.pricing.domain import GroupDiscount, PriceBasis, RatePlan, Season, Tax
 from innkeeper.pricing.fees import DepositPolicy
 from innkeeper.pricing.models import QuoteRow
 from innkeeper.pricing.repository import PlanTerms
@@ -63,7 +63,8 @@ def put_pricing(
 ) -> PricingOut:
     """Replace the rate plan: basis, weekends, seasons, discounts, fees, taxes, deposits."""
     current = service.get_terms(services, actor, organization_id, listing_id)
-    terms = terms_from(body, currency=current.plan.currency, base_minor=current.plan.base_minor)
+    plan = current.plan
+    terms = terms_from(body, currency=plan.currency, base_minor=plan.base_minor, basis=plan.basis)
     return pricing_out(service.put_terms(services, actor, organization_id, listing_id, terms))
 
 
@@ -104,11 +105,12 @@ def get_quote(quote_id: uuid.UUID, services: ServicesDep) -> QuoteOut:
     return quote_out(quotes.get_quote(services, quote_id))
 
 
-def terms_from(body: PricingIn, *, currency: str, base_minor: int) -> PlanTerms:
+def terms_from(body: PricingIn, *, currency: str, base_minor: int, basis: PriceBasis) -> PlanTerms:
+    """``basis`` is the listing's current one, kept when the body leaves it out."""
     plan = RatePlan(
         currency=currency,
         base_minor=base_minor,
-        basis=body.basis,
+        basis=body.basis or basis,
         weekend_nights=frozenset(body.weekend_nights),
         weekend_multiplier=body.weekend_multiplier,
         seasons=tuple(

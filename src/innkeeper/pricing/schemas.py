@@ -63,7 +63,10 @@ class PricingIn(StrictInput):
     """A listing's whole rate plan; PUT replaces it. Base price and currency live on the
     listing; nightly overrides are set by date range."""
 
-    basis: PriceBasis = PriceBasis.PER_NIGHT
+    basis: PriceBasis | None = Field(
+        default=None,
+        description="Omit to keep the listing's: per_unit for stays, per_person for experiences",
+    )
     weekend_nights: Annotated[list[Weekday], Field(max_length=7)] = [4, 5]
     weekend_multiplier: Multiplier = Decimal(1)
     seasons: Annotated[list[SeasonIn], Field(max_length=100)] = []
