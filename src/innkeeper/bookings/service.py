@@ -130,7 +130,6 @@ def book(svc: Services, actor: Actor | None, new: NewBooking) -> Booking:
         rules = uow.session.get(AvailabilitySettings, listing.id)
         instant = rules is None or rules.instant_book
         transition = decide(None, Event.BOOK if instant else Event.REQUEST, role)
-        inventory.lock_listing(uow.session, listing.id)
         check_available(uow, listing, _stay(quote), _request(quote), today=_today(now, listing))
         if quote.expires_at <= now:
             raise QuoteExpired("this quote has expired; ask for a new one")
@@ -358,6 +357,9 @@ def _quote(uow: UnitOfWork, actor: Actor, new: NewBooking) -> tuple[QuoteRow, Bo
     guest_id = new.guest_user_id or actor.user_id
     if quote is None or quote.guest_user_id not in (None, guest_id, actor.user_id):
         raise NotFound(f"quote {new.quote_id} not found")
+    # Every booking of a quote is made under its listing's lock: once we hold it, a booking
+    # of the same quote that raced us has committed, and the query below sees it.
+    inventory.lock_listing(uow.session, quote.listing_id)
     existing = uow.session.scalar(select(Booking).where(Booking.quote_id == quote.id))
     if existing is not None:
         if existing.guest_user_id == guest_id and existing.booked_by_user_id == actor.user_id:
