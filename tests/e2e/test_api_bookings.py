@@ -177,9 +177,10 @@ def test_requests_wait_for_the_host_and_accepting_one_declines_its_rivals(
     rival_now = client.get(f"{API}/bookings/{rival['id']}", headers=stay["other"]).json()
     assert rival_now["status"] == "declined"
     assert rival_now["ended_by"] == "system"
-    assert client.get(f"{API}/bookings/{apart['id']}", headers=stay["other"]).json()[
-        "status"
-    ] == "requested"
+    assert (
+        client.get(f"{API}/bookings/{apart['id']}", headers=stay["other"]).json()["status"]
+        == "requested"
+    )
 
     again = act(client, first, "accept", stay["host"])
     assert again.status_code == 409
@@ -190,9 +191,10 @@ def test_requests_wait_for_the_host_and_accepting_one_declines_its_rivals(
 
     clock.advance(hours=25)
     expire_due(services)
-    assert client.get(f"{API}/bookings/{first['id']}", headers=stay["guest"]).json()[
-        "status"
-    ] == "expired"
+    assert (
+        client.get(f"{API}/bookings/{first['id']}", headers=stay["guest"]).json()["status"]
+        == "expired"
+    )
 
 
 def test_a_counter_offer_with_other_dates_and_price(
