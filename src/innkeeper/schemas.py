@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from datetime import time
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from innkeeper.core.money import Money
 
 T = TypeVar("T")
+
+
+def _no_zone(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("must be a local time such as 15:00, without a zone or offset")
+    return value
+
+
+LocalTime = Annotated[time, AfterValidator(_no_zone)]
+"""A wall-clock time in the listing's own time zone (check-in, a session's start)."""
 
 
 class Page(BaseModel, Generic[T]):

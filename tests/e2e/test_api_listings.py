@@ -230,3 +230,14 @@ def test_staff_read_but_cannot_write(
     refused = client.patch(base, json={"title": "Mine"}, headers=headers)
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "forbidden"
+
+
+def test_times_with_a_zone_are_refused_not_a_500(client: TestClient, services: Services) -> None:
+    """Check-in times are wall-clock times in the listing's zone; `0` or `10:00Z` is not."""
+    owner = make_user(services, email="zone@example.com")
+    org = make_org(services, owner)
+    headers = login_headers(client, "zone@example.com")
+    body = STAY_JSON | {"stay": STAY_JSON["stay"] | {"check_in_time": 0}}
+    response = client.post(f"/api/v1/organizations/{org.id}/listings", json=body, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"][0]["field"] == "stay.check_in_time"

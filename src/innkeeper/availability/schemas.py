@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from innkeeper.catalog.schemas import ListingOut
-from innkeeper.schemas import MoneyOut, StrictInput
+from innkeeper.schemas import LocalTime, MoneyOut, StrictInput
 
 Weekday = Annotated[int, Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")]
 MonthDay = Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
@@ -92,8 +92,8 @@ class CapacityIn(StrictInput):
 
 
 class SlotTimesIn(StrictInput):
-    starts_at: time
-    ends_at: time
+    starts_at: LocalTime
+    ends_at: LocalTime
     capacity: Annotated[int, Field(ge=0, le=100_000)]
 
 

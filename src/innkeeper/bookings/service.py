@@ -130,9 +130,9 @@ def book(svc: Services, actor: Actor | None, new: NewBooking) -> Booking:
         rules = uow.session.get(AvailabilitySettings, listing.id)
         instant = rules is None or rules.instant_book
         transition = decide(None, Event.BOOK if instant else Event.REQUEST, role)
-        check_available(uow, listing, _stay(quote), _request(quote), today=_today(now, listing))
         if quote.expires_at <= now:
             raise QuoteExpired("this quote has expired; ask for a new one")
+        check_available(uow, listing, _stay(quote), _request(quote), today=_today(now, listing))
         booking = _new_booking(uow, quote, listing, new, guest_id=guest_id, by=actor.user_id)
         step = Step(transition, role, actor.user_id, now, reason=new.message or None)
         _carry_out(uow, svc.settings, booking, listing, step)

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from innkeeper.catalog.domain import ExperienceCategory, ListingKind, ListingStatus
-from innkeeper.schemas import StrictInput
+from innkeeper.schemas import LocalTime, StrictInput
 
 Text200 = Annotated[str, Field(min_length=1, max_length=200)]
 Count = Annotated[int, Field(ge=0, le=1000)]
@@ -62,8 +62,8 @@ class StayIn(Strict):
     bathrooms: Bathrooms
     beds: Count
     max_guests: Annotated[int, Field(ge=1, le=100)]
-    check_in_time: time = time(15, 0)
-    check_out_time: time = time(11, 0)
+    check_in_time: LocalTime = time(15, 0)
+    check_out_time: LocalTime = time(11, 0)
     house_rules: Annotated[str, Field(max_length=5000)] = ""
     unit_count: Annotated[int, Field(ge=1, le=500, description="Identical units sold together")] = 1
 
@@ -89,8 +89,8 @@ class StayPatch(Strict):
     bathrooms: Bathrooms | None = None
     beds: Count | None = None
     max_guests: Annotated[int | None, Field(ge=1, le=100)] = None
-    check_in_time: time | None = None
-    check_out_time: time | None = None
+    check_in_time: LocalTime | None = None
+    check_out_time: LocalTime | None = None
     house_rules: Annotated[str | None, Field(max_length=5000)] = None
     unit_count: Annotated[int | None, Field(ge=1, le=500)] = None
 
