@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from innkeeper.accounts.domain import Actor
 from innkeeper.accounts.models import User
 from innkeeper.audit.repository import Change, record
+from innkeeper.availability.allocation import Unavailable
 from innkeeper.availability.models import AvailabilitySettings
 from innkeeper.bookings import inventory
 from innkeeper.bookings.domain import (
@@ -120,7 +121,8 @@ def book(svc: Services, actor: Actor | None, new: NewBooking) -> Booking:
         raise Unauthenticated("log in to book")
     now = svc.clock.now()
     with svc.uow() as uow:
-        quote, existing = _quote(uow, actor, new)
+        quote = _quote(uow, actor, new)
+        existing = _booked(uow, actor, new, quote)
         if existing is not None:
             return existing
         guest_id, role = _guest(uow, actor, new)
@@ -132,7 +134,21 @@ def book(svc: Services, actor: Actor | None, new: NewBooking) -> Booking:
         transition = decide(None, Event.BOOK if instant else Event.REQUEST, role)
         if quote.expires_at <= now:
             raise QuoteExpired("this quote has expired; ask for a new one")
-        check_available(uow, listing, _stay(quote), _request(quote), today=_today(now, listing))
+        # Judged before the lock, so that most losers of a busy date never wait for it;
+        # under the lock, allocation checks the inventory again, exactly.
+        try:
+            check_available(uow, listing, _stay(quote), _request(quote), today=_today(now, listing))
+        except Unavailable:
+            # Taken by a booking that committed, perhaps one of this very quote: say so.
+            if (existing := _booked(uow, actor, new, quote)) is not None:
+                return existing
+            raise
+        inventory.lock_listing(uow.session, listing.id)
+        # Every booking of a quote is made under this lock: a racing booking of the same
+        # quote has committed by now, and this query sees it.
+        existing = _booked(uow, actor, new, quote)
+        if existing is not None:
+            return existing
         booking = _new_booking(uow, quote, listing, new, guest_id=guest_id, by=actor.user_id)
         step = Step(transition, role, actor.user_id, now, reason=new.message or None)
         _carry_out(uow, svc.settings, booking, listing, step)
@@ -352,20 +368,24 @@ def preview(
     )
 
 
-def _quote(uow: UnitOfWork, actor: Actor, new: NewBooking) -> tuple[QuoteRow, Booking | None]:
+def _quote(uow: UnitOfWork, actor: Actor, new: NewBooking) -> QuoteRow:
     quote = uow.session.get(QuoteRow, new.quote_id)
     guest_id = new.guest_user_id or actor.user_id
     if quote is None or quote.guest_user_id not in (None, guest_id, actor.user_id):
         raise NotFound(f"quote {new.quote_id} not found")
-    # Every booking of a quote is made under its listing's lock: once we hold it, a booking
-    # of the same quote that raced us has committed, and the query below sees it.
-    inventory.lock_listing(uow.session, quote.listing_id)
+    return quote
+
+
+def _booked(uow: UnitOfWork, actor: Actor, new: NewBooking, quote: QuoteRow) -> Booking | None:
+    """The booking already made from ``quote`` by this caller (a retry gets the same answer),
+    None if there is none; a booking of it by someone else is ``QuoteUsed``."""
     existing = uow.session.scalar(select(Booking).where(Booking.quote_id == quote.id))
-    if existing is not None:
-        if existing.guest_user_id == guest_id and existing.booked_by_user_id == actor.user_id:
-            return quote, existing  # the same request again: the same answer
-        raise QuoteUsed("this quote has been booked already; ask for a new quote")
-    return quote, None
+    if existing is None:
+        return None
+    guest_id = new.guest_user_id or actor.user_id
+    if existing.guest_user_id == guest_id and existing.booked_by_user_id == actor.user_id:
+        return existing
+    raise QuoteUsed("this quote has been booked already; ask for a new quote")
 
 
 def _guest(uow: UnitOfWork, actor: Actor, new: NewBooking) -> tuple[uuid.UUID, Role]:
