@@ -116,15 +116,14 @@ def deadlines(settings: Settings, listing_settings: AvailabilitySettings | None)
 
 def book(svc: Services, actor: Actor | None, new: NewBooking) -> Booking:
     """Book from a stored quote: a hold (instant booking) or a request, by the listing's
-    setting. Posting the same quote again returns the same booking: retries are safe."""
+    setting. Posting the same quote again returns the same booking: retries are safe (a
+    retried hold finds its own allocation and then its booking; a retried request finds
+    its booking under the lock)."""
     if actor is None:
         raise Unauthenticated("log in to book")
     now = svc.clock.now()
     with svc.uow() as uow:
-        quote = _quote(uow, actor, new)
-        existing = _booked(uow, actor, new, quote)
-        if existing is not None:
-            return existing
+        quote = _quote(uow, actor, new)  # a retry finds its booking below, by the quote
         guest_id, role = _guest(uow, actor, new)
         listing = uow.session.get(Listing, quote.listing_id)
         if listing is None or listing.status is not ListingStatus.PUBLISHED:
@@ -133,6 +132,8 @@ def book(svc: Services, actor: Actor | None, new: NewBooking) -> Booking:
         instant = rules is None or rules.instant_book
         transition = decide(None, Event.BOOK if instant else Event.REQUEST, role)
         if quote.expires_at <= now:
+            if (existing := _booked(uow, actor, new, quote)) is not None:
+                return existing  # a late retry of a booking that was made in time
             raise QuoteExpired("this quote has expired; ask for a new one")
         # Judged before the lock, so that most losers of a busy date never wait for it;
         # under the lock, allocation checks the inventory again, exactly.
