@@ -60,7 +60,7 @@ def run(
     today = date(2026, 11, 22)
 
     def next_quote(index: int) -> harness.Request:
-        check_in = today + timedelta(days=rng.randrange(2, 330))
+        check_in = today + timedelta(days=rng.randrange(45, 330))  # after the demo bookings
         if (check_in.month, check_in.day) == (12, 25) or check_in <= date(
             2026, 12, 25
         ) < check_in + timedelta(days=30):
