@@ -58,7 +58,10 @@ def book(
     who: str = "guest",
     **extra: Any,
 ) -> Any:
-    made = quote(client, stay, check_in, check_out)
+    on_request = (
+        {"price_on_request": extra.pop("price_on_request")} if "price_on_request" in extra else {}
+    )
+    made = quote(client, stay, check_in, check_out, **on_request)
     assert made.status_code == 201, made.text
     body = {"quote_id": made.json()["id"], "contact": CONTACT} | extra
     return client.post(f"{API}/bookings", json=body, headers=stay[who])
@@ -312,3 +315,36 @@ def test_every_transition_is_in_the_audit_log(
         ("booking.payment_succeeded", "pending_payment", "confirmed", "cash", "admin"),
         ("booking.cancel", "confirmed", "cancelled", "plans changed", "guest"),
     ]
+
+
+def test_a_listing_without_an_instant_price_is_requested_and_priced_by_an_offer(
+    client: TestClient, stay: dict[str, Any]
+) -> None:
+    """Quote-only listings (a villa priced per enquiry) take requests; the host's offer
+    names the price, and the guest takes it or leaves it."""
+    priced = quote(client, stay, "2026-12-10", "2026-12-13", price_on_request=True)
+    assert priced.status_code == 422
+    assert priced.json()["error"]["fields"][0]["field"] == "price_on_request"
+    response = client.put(
+        f"{stay['base']}/pricing", json={"quote_only": True}, headers=stay["host"]
+    )
+    assert response.status_code == 200, response.text
+    refused = quote(client, stay, "2026-12-10", "2026-12-13")
+    assert refused.json()["error"]["code"] == "quote_only"
+
+    request = book(client, stay, "2026-12-10", "2026-12-13", price_on_request=True).json()
+    assert request["status"] == "requested"  # even though the listing is instant-book
+    assert request["guest_total"]["amount_minor"] == 0
+    assert [line["code"] for line in request["lines"]] == ["price_on_request"]
+    accepted = act(client, request, "accept", stay["host"])
+    assert accepted.status_code == 409
+    assert accepted.json()["error"]["code"] == "price_required"
+    unpriced = act(client, request, "counter-offer", stay["host"], message="Happy to host you")
+    assert unpriced.status_code == 422
+    assert unpriced.json()["error"]["fields"][0]["field"] == "price_minor"
+
+    offer = {"message": "AED 1,800 for the three nights", "price_minor": 1800_00}
+    assert act(client, request, "counter-offer", stay["host"], **offer).status_code == 200
+    taken = act(client, request, "offer/accept", stay["guest"]).json()
+    assert taken["status"] == "pending_payment"
+    assert taken["guest_total"]["amount_minor"] >= 1800_00

@@ -22,12 +22,24 @@ from innkeeper.bookings.service import Step
 from innkeeper.catalog.domain import ListingKind
 from innkeeper.catalog.models import Listing
 from innkeeper.core.dates import StayRange, local_date
-from innkeeper.core.errors import Forbidden, InvalidInput, NotFound
+from innkeeper.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from innkeeper.core.money import Money
 from innkeeper.db.uow import UnitOfWork
 from innkeeper.pricing.models import QuoteRow
-from innkeeper.pricing.quotes import QuoteRequest, Requote, build_quote, check_available
+from innkeeper.pricing.quotes import (
+    QuoteRequest,
+    Requote,
+    build_quote,
+    check_available,
+    is_on_request,
+)
 from innkeeper.services import Services
+
+
+class PriceRequired(Conflict):
+    """A request for a listing without an instant price is answered with a priced offer."""
+
+    code = "price_required"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +66,8 @@ def accept(svc: Services, actor: Actor | None, booking_id: uuid.UUID) -> Booking
     conflicts with are declined in the same transaction."""
 
     def prepare(uow: UnitOfWork, booking: Booking, listing: Listing, step: Step) -> None:
+        if is_on_request(booking.lines):
+            raise PriceRequired("this request has no price yet: answer with an offer and yours")
         _recheck(uow, booking, listing, step)
 
     return service.transition(svc, actor, booking_id, Event.ACCEPT, prepare=prepare)
@@ -65,6 +79,8 @@ def counter_offer(
     """The host answers a request with other dates, party or price, and a message."""
 
     def prepare(uow: UnitOfWork, booking: Booking, listing: Listing, step: Step) -> None:
+        if offer.price_minor is None and is_on_request(booking.lines):
+            raise InvalidInput.for_field("price_minor", "this request has no price yet: name yours")
         charges = None
         if offer.price_minor is not None:
             charges = Money(offer.price_minor, listing.currency)

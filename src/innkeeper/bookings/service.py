@@ -48,7 +48,7 @@ from innkeeper.core.dates import StayRange, local_date
 from innkeeper.core.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from innkeeper.db.uow import UnitOfWork
 from innkeeper.pricing.models import QuoteRow
-from innkeeper.pricing.quotes import QuoteRequest, arrival_at, check_available
+from innkeeper.pricing.quotes import QuoteRequest, arrival_at, check_available, is_on_request
 from innkeeper.services import Services
 from innkeeper.settings import Settings
 
@@ -129,7 +129,7 @@ def book(svc: Services, actor: Actor | None, new: NewBooking) -> Booking:
         if listing is None or listing.status is not ListingStatus.PUBLISHED:
             raise NotFound(f"listing {quote.listing_id} not found")
         rules = uow.session.get(AvailabilitySettings, listing.id)
-        instant = rules is None or rules.instant_book
+        instant = (rules is None or rules.instant_book) and not is_on_request(quote.lines)
         transition = decide(None, Event.BOOK if instant else Event.REQUEST, role)
         if quote.expires_at <= now:
             if (existing := _booked(uow, actor, new, quote)) is not None:

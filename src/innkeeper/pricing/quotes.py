@@ -60,6 +60,7 @@ class QuoteRequest:
     slot_id: uuid.UUID | None = None  # the session, for experiences that run in sessions
     expert_id: uuid.UUID | None = None  # a local expert arranging this booking
     expert_hours: Decimal = Decimal(0)  # for experts who charge by the hour
+    price_on_request: bool = False  # quote-only listings: the host prices the request
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,10 @@ def build_quote(
     exclude = requote.booking_id if requote else None
     check_available(uow, listing, stay, request, today=today, exclude_booking=exclude)
     nights = list(stay.each_night())
+    if request.price_on_request and not terms.plan.quote_only:
+        raise InvalidInput.for_field(
+            "price_on_request", "this listing has an instant price: leave it out"
+        )
     if requote is not None and requote.offered_charges is not None:
         priced = offered(
             terms.plan,
@@ -108,10 +113,18 @@ def build_quote(
             guests=request.guests,
             units=request.units,
         )
+    elif request.price_on_request:
+        return _on_request(uow, actor, listing, stay, request, terms, now)
     else:
-        priced = price(
-            terms.plan, nights, guests=request.guests, units=request.units, session=session
-        )
+        try:
+            priced = price(
+                terms.plan, nights, guests=request.guests, units=request.units, session=session
+            )
+        except QuoteOnly:
+            raise QuoteOnly(
+                "this listing has no instant price: ask with price_on_request true, send it "
+                "as a request, and the host will answer with an offer"
+            ) from None
     expert = _expert_fee(uow, listing, priced, request)
     shares, lines, rules = _fees(uow, listing, priced, expert=expert)
     row = _row(listing, stay, request, priced, shares, lines)
@@ -121,6 +134,46 @@ def build_quote(
     row.guest_user_id = actor.user_id if actor else None
     row.slot_id = request.slot_id
     row.expert_user_id, row.expert_hours = request.expert_id, request.expert_hours
+    arrival = arrival_at(uow, listing, stay, request.slot_id)
+    row.cancellation_policy = policy_snapshot(terms.cancellation, arrival)
+    uow.session.add(row)
+    uow.flush()
+    return row
+
+
+PRICE_ON_REQUEST = "price_on_request"
+
+
+def is_on_request(lines: list[dict[str, object]]) -> bool:
+    """Whether a stored quote (or booking) still waits for the host to name a price."""
+    return any(line.get("code") == PRICE_ON_REQUEST for line in lines)
+
+
+def _on_request(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    listing: Listing,
+    stay: StayRange,
+    request: QuoteRequest,
+    terms: PlanTerms,
+    now: datetime,
+) -> QuoteRow:
+    """A quote for a listing without an instant price: the dates and party are checked and
+    held in a quote worth nothing yet, so a request can be sent; the host's counter-offer
+    names the price."""
+    zero = Money.zero(listing.currency)
+    line = Line(PRICE_ON_REQUEST, "Price on request: the host will make you an offer", zero)
+    priced = Priced((line,), zero, zero)
+    shares = split(
+        host_charges=zero, taxes=zero, guest_service_fee=zero, host_commission=zero,
+        expert_fee=zero,
+    )  # fmt: skip
+    row = _row(listing, stay, request, priced, shares, list(priced.lines))
+    row.installments, row.security_deposit_minor = [], terms.security_deposit_minor
+    row.fee_rules, row.created_at, row.expires_at = {}, now, now + QUOTE_TTL
+    row.guest_user_id = actor.user_id if actor else None
+    row.slot_id = request.slot_id
+    row.expert_user_id, row.expert_hours = None, Decimal(0)
     arrival = arrival_at(uow, listing, stay, request.slot_id)
     row.cancellation_policy = policy_snapshot(terms.cancellation, arrival)
     uow.session.add(row)

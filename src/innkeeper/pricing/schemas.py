@@ -111,6 +111,11 @@ class QuoteIn(StrictInput):
     slot_id: uuid.UUID | None = Field(default=None, description="The session, for experiences")
     expert_id: uuid.UUID | None = Field(default=None, description="A local expert arranging it")
     expert_hours: Annotated[Decimal, Field(ge=0, le=1000, decimal_places=2)] = Decimal(0)
+    price_on_request: bool = Field(
+        default=False,
+        description="For listings without an instant price: a quote to send as a request; "
+        "the host answers with an offer",
+    )
 
 
 class QuoteLineOut(BaseModel):
