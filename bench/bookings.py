@@ -32,18 +32,18 @@ SQL_ATTEMPTS = 20000
 def run(port: int, database_url: str, guests: list[dict[str, str]]) -> list[dict[str, Any]]:
     listings = _hot_listings(port)
     quotes = _quotes(port, listings, guests)
-    statuses: list[int] = []
-    lock = threading.Lock()
 
     def attempt(index: int) -> harness.Request:
         quote_id, headers = quotes[index]
         body = {"quote_id": quote_id, "contact": {"name": "Bench", "email": "b@example.com"}}
         return ("POST", "/api/v1/bookings", headers, json.dumps(body).encode())
 
-    result = _load_with_statuses(port, attempt, len(quotes), statuses, lock)
-    unexpected = [s for s in statuses if s not in (201, 409)]
-    if unexpected:
-        raise RuntimeError(f"unexpected statuses {sorted(set(unexpected))}: {result.first_error!r}")
+    result = harness.load(
+        port, attempt, total=len(quotes), concurrency=CONCURRENCY, expected=frozenset({201, 409})
+    )
+    if result.errors:
+        raise RuntimeError(f"{result.errors} unexpected statuses, e.g. {result.first_error!r}")
+    statuses = result.statuses
     successes = statuses.count(201)
     ordered = sorted(result.latencies_ms)
     http_rate = len(ordered) / result.seconds
@@ -111,43 +111,6 @@ def _quotes(
             made.append((json.loads(raw)["id"], headers))
     conn.close()
     return made
-
-
-def _load_with_statuses(
-    port: int,
-    make: Any,
-    total: int,
-    statuses: list[int],
-    lock: threading.Lock,
-) -> harness.LoadResult:
-    """``harness.load``, keeping every status: here a 409 is a normal answer, not an error."""
-    latencies: list[float] = []
-    counter = iter(range(total))
-    first_error: list[bytes] = []
-
-    def client() -> None:
-        conn = harness.connect(port)
-        for index in counter:
-            started = time.perf_counter()
-            status, body = harness.call(conn, make(index))
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                latencies.append(elapsed)
-                statuses.append(status)
-                if status not in (201, 409) and not first_error:
-                    first_error.append(body[:300])
-        conn.close()
-
-    threads = [threading.Thread(target=client) for _ in range(CONCURRENCY)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    errors = sum(s not in (201, 409) for s in statuses)
-    return harness.LoadResult(
-        latencies, time.perf_counter() - started, errors, b"".join(first_error)
-    )
 
 
 def double_bookings(database_url: str) -> int:

@@ -111,6 +111,7 @@ class LoadResult:
     seconds: float
     errors: int
     first_error: bytes = b""
+    statuses: tuple[int, ...] = ()
 
     def figures(self, prefix: str, concurrency: int) -> list[dict[str, Any]]:
         ordered = sorted(self.latencies_ms)
@@ -144,9 +145,16 @@ class LoadResult:
 
 
 def load(
-    port: int, next_request: Callable[[int], Request], *, total: int, concurrency: int
+    port: int,
+    next_request: Callable[[int], Request],
+    *,
+    total: int,
+    concurrency: int,
+    expected: frozenset[int] = frozenset(range(100, 400)),
 ) -> LoadResult:
-    """``total`` requests from ``concurrency`` threads, each on its own keep-alive connection."""
+    """``total`` requests from ``concurrency`` threads, each on its own keep-alive connection.
+    A status outside ``expected`` is an error (for contested booking, a 409 is expected)."""
+    statuses: list[int] = []
     latencies: list[float] = []
     errors = [0]
     first_error: list[bytes] = []
@@ -161,8 +169,9 @@ def load(
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
                 latencies.append(elapsed)
-                errors[0] += status >= 400
-                if status >= 400 and not first_error:
+                statuses.append(status)
+                errors[0] += status not in expected
+                if status not in expected and not first_error:
                     first_error.append(body[:300])
         conn.close()
 
@@ -172,7 +181,8 @@ def load(
         thread.start()
     for thread in threads:
         thread.join()
-    return LoadResult(latencies, time.perf_counter() - started, errors[0], b"".join(first_error))
+    seconds = time.perf_counter() - started
+    return LoadResult(latencies, seconds, errors[0], b"".join(first_error), tuple(statuses))
 
 
 def percentile(ordered: list[float], pct: int) -> float:

@@ -69,9 +69,8 @@ class Effect(StrEnum):
     REALLOCATE = "reallocate"  # swap the allocation for the new dates; the old stays on failure
     RELEASE = "release"  # give the inventory back
     DECLINE_CONFLICTS = "decline_conflicts"  # requests the new allocation makes impossible
-    REFUND_BY_POLICY = "refund_by_policy"  # the snapshotted cancellation policy decides
-    REFUND_IN_FULL = "refund_in_full"  # a host, admin or system cancellation
-    RECORD_DIFFERENCE = "record_difference"  # a modification's price change, to settle
+    REFUND_BY_POLICY = "refund_by_policy"  # the policy for the guest; in full for anyone else
+    RECORD_DIFFERENCE = "record_difference"  # a booking_change row (written by changes.modify)
     MARK_PAID = "mark_paid"
 
 

@@ -17,7 +17,7 @@ from innkeeper.bookings import service
 from innkeeper.bookings.domain import TABLE, BookingStatus, Event, Role, ViewingStatus
 from innkeeper.bookings.models import Booking, BookingChange, Viewing
 from innkeeper.bookings.refunds import Refund
-from innkeeper.bookings.roles import may_view, roles_of
+from innkeeper.bookings.roles import may_view, related_roles, roles_of
 from innkeeper.core.errors import Forbidden, NotFound, Unauthenticated
 from innkeeper.services import Services
 
@@ -74,16 +74,12 @@ def refund_preview(
 
 def roles_for_list(actor: Actor, booking: Booking) -> list[Role]:
     """The caller's roles on a booking they found through a list (so they may see it)."""
-    roles = []
-    if actor.user_id == booking.guest_user_id:
-        roles.append(Role.GUEST)
-    if booking.expert_user_id == actor.user_id:
-        roles.append(Role.EXPERT)
-    if booking.organization_id in actor.memberships:
-        roles.append(Role.HOST)
-    if actor.is_admin:
-        roles.append(Role.ADMIN)
-    return roles
+    return related_roles(
+        actor,
+        guest_user_id=booking.guest_user_id,
+        expert_user_id=booking.expert_user_id,
+        organization_id=booking.organization_id,
+    )
 
 
 def changes(svc: Services, actor: Actor | None, booking_id: uuid.UUID) -> list[BookingChange]:

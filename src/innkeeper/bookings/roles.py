@@ -21,9 +21,29 @@ def roles_of(
     organization_id: uuid.UUID,
     entity: str,
 ) -> list[Role]:
-    """Every role ``actor`` holds on the booking, most specific first."""
+    """Every role ``actor`` holds on the booking, most specific first; strangers get
+    ``NotFound`` and anonymous callers ``Unauthenticated``."""
     if actor is None:
         raise Unauthenticated(f"log in to see this {entity}")
+    roles = related_roles(
+        actor,
+        guest_user_id=guest_user_id,
+        expert_user_id=expert_user_id,
+        organization_id=organization_id,
+    )
+    if not roles:
+        raise NotFound(f"{entity} not found")
+    return roles
+
+
+def related_roles(
+    actor: Actor,
+    *,
+    guest_user_id: uuid.UUID,
+    expert_user_id: uuid.UUID | None,
+    organization_id: uuid.UUID,
+) -> list[Role]:
+    """The roles ``actor`` holds on a booking or viewing, possibly none."""
     roles = []
     if actor.user_id == guest_user_id:
         roles.append(Role.GUEST)
@@ -33,8 +53,6 @@ def roles_of(
         roles.append(Role.HOST)
     if actor.is_admin:
         roles.append(Role.ADMIN)
-    if not roles:
-        raise NotFound(f"{entity} not found")
     return roles
 
 

@@ -31,8 +31,8 @@ from innkeeper.bookings.schemas import (
 )
 from innkeeper.core.money import Money
 from innkeeper.deps import OptionalActor, ServicesDep
-from innkeeper.pricing.router import line_out
-from innkeeper.pricing.schemas import CancellationOut, InstallmentOut
+from innkeeper.pricing.router import installments_out, line_out
+from innkeeper.pricing.schemas import CancellationOut
 from innkeeper.schemas import MoneyOut, Page, money_out
 
 router = APIRouter(tags=["bookings"])
@@ -386,14 +386,7 @@ def booking_out(row: Booking, actions: list[Event]) -> BookingOut:
         expert_fee=money(row.expert_fee_minor),
         paid=money(row.paid_minor),
         refund_due=money(row.refund_due_minor),
-        installments=[
-            InstallmentOut(
-                due=None if i["due"] is None else date.fromisoformat(str(i["due"])),
-                amount=money(int(str(i["amount_minor"]))),
-                label=str(i["label"]),
-            )
-            for i in row.installments
-        ],
+        installments=installments_out(row.installments, row.currency),
         security_deposit=money(row.security_deposit_minor),
         cancellation_policy=CancellationOut.model_validate(row.cancellation_policy),
         contact=ContactOut(name=row.contact_name, email=row.contact_email, phone=row.contact_phone),

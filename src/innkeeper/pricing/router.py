@@ -202,6 +202,18 @@ def line_out(line: dict[str, object], currency: str) -> QuoteLineOut:
     )
 
 
+def installments_out(rows: list[dict[str, object]], currency: str) -> list[InstallmentOut]:
+    """A stored payment schedule (quotes and bookings store the same shape)."""
+    return [
+        InstallmentOut(
+            due=None if i["due"] is None else date.fromisoformat(str(i["due"])),
+            amount=money_out(Money(int(str(i["amount_minor"])), currency)),
+            label=str(i["label"]),
+        )
+        for i in rows
+    ]
+
+
 def quote_out(row: QuoteRow) -> QuoteOut:
     def money(minor: int) -> MoneyOut:
         return money_out(Money(minor, row.currency))
@@ -224,14 +236,7 @@ def quote_out(row: QuoteRow) -> QuoteOut:
         guest_service_fee=money(row.guest_service_fee_minor),
         host_commission=money(row.host_commission_minor),
         taxes=money(row.taxes_minor),
-        installments=[
-            InstallmentOut(
-                due=None if i["due"] is None else date.fromisoformat(str(i["due"])),
-                amount=money(int(str(i["amount_minor"]))),
-                label=str(i["label"]),
-            )
-            for i in row.installments
-        ],
+        installments=installments_out(row.installments, row.currency),
         security_deposit=money(row.security_deposit_minor),
         fee_rules={k: None if v is None else str(v) for k, v in row.fee_rules.items()},
         cancellation_policy=CancellationOut.model_validate(row.cancellation_policy),
