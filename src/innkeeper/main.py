@@ -19,6 +19,8 @@ from innkeeper.availability import router as availability_router
 from innkeeper.bookings import router as bookings_router
 from innkeeper.catalog import router as catalog_router
 from innkeeper.demo import media as demo_media
+from innkeeper.notifications import pages as notification_pages
+from innkeeper.notifications import router as notifications_router
 from innkeeper.observability import RequestContext, configure_logging
 from innkeeper.pricing import router as pricing_router
 from innkeeper.schemas import ErrorResponse
@@ -48,6 +50,7 @@ def create_app(services: Services, *, close_services: bool = False) -> FastAPI:
     app.include_router(health.router)
     app.include_router(demo_media.router)
     app.include_router(_api_v1())
+    app.include_router(notification_pages.router)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
@@ -69,6 +72,7 @@ def _api_v1() -> APIRouter:
         availability_router.router,
         pricing_router.router,
         bookings_router.router,
+        notifications_router.router,
     ):
         v1.include_router(router)
     return v1

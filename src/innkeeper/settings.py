@@ -50,6 +50,32 @@ class Settings(BaseSettings):
     booking_offer_hours: int = Field(default=48, ge=1, le=24 * 14)  # default offer lifetime
     booking_payment_grace_hours: int = Field(default=24, ge=1, le=24 * 14)
 
+    # notifications: SMTP when SMTP_URL is set, SMS when the Twilio account is set; otherwise
+    # every message lands in the database mailbox (``/dev/mailbox`` outside production)
+    smtp_url: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SMTP_URL", "INNKEEPER_SMTP_URL")
+    )
+    mail_from: str = "Innkeeper <notifications@innkeeper.localhost>"
+    sms_api_url: str = "https://api.twilio.com"
+    twilio_account_sid: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "INNKEEPER_TWILIO_ACCOUNT_SID"),
+    )
+    twilio_auth_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TWILIO_AUTH_TOKEN", "INNKEEPER_TWILIO_AUTH_TOKEN"),
+    )
+    twilio_from_number: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TWILIO_FROM_NUMBER", "INNKEEPER_TWILIO_FROM_NUMBER"),
+    )
+    notification_max_attempts: int = Field(default=8, ge=1, le=50)
+    notification_retry_seconds: int = Field(default=30, ge=1)  # doubles per attempt
+    notification_retry_cap_seconds: int = Field(default=3600, ge=1)
+    notification_lease_seconds: int = Field(default=300, ge=5)  # a sender presumed dead after
+    reminder_before_deadline_hours: int = Field(default=3, ge=1, le=72)
+    check_in_reminder_hours: int = Field(default=24, ge=1, le=24 * 7)
+
     # argon2id cost; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
     password_time_cost: int = Field(default=3, ge=1)
     password_memory_kib: int = Field(default=65536, ge=64)
@@ -61,7 +87,18 @@ class Settings(BaseSettings):
                 raise ValueError("production needs DATABASE_URL; the embedded server is for dev")
             if not self.session_cookie_secure:
                 raise ValueError("production needs secure cookies (an https public_url)")
+            if self.smtp_url is None:
+                raise ValueError("production needs SMTP_URL; the mailbox only keeps messages")
         return self
+
+    @property
+    def sms_configured(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from_number)
+
+    @property
+    def mailbox_visible(self) -> bool:
+        """The development mailbox page holds everyone's messages: never in production."""
+        return self.environment is not Environment.PRODUCTION
 
     @property
     def session_cookie_secure(self) -> bool:

@@ -77,6 +77,7 @@ def test_demo_data_refuses_production() -> None:
         "INNKEEPER_ENVIRONMENT": "production",
         "DATABASE_URL": "postgresql://x@/y",
         "INNKEEPER_PUBLIC_URL": "https://example.com",
+        "SMTP_URL": "smtp://mail.example.com",
     }
     done = subprocess.run([*CLI, "demo-data"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2

@@ -23,7 +23,7 @@ from innkeeper.accounts.models import User
 from innkeeper.audit.repository import Change, record
 from innkeeper.availability.allocation import Unavailable
 from innkeeper.availability.models import AvailabilitySettings
-from innkeeper.bookings import inventory
+from innkeeper.bookings import inventory, notices
 from innkeeper.bookings.domain import (
     TERMINAL,
     BookingSource,
@@ -266,6 +266,7 @@ def _carry_out(
     if effects & {Effect.ALLOCATE, Effect.REALLOCATE, Effect.RELEASE}:
         inventory.reindex(session, listing.id, now=now)
     _audit(uow, booking, step, before)
+    notices.announce(uow, booking, listing, found.event, before, now=now)
 
 
 def _deadline(
@@ -322,6 +323,7 @@ def _decline_conflicts(uow: UnitOfWork, booking: Booking, listing: Listing, step
         other.status, other.deadline_at, other.updated_at = found.target, None, step.now
         _stamp(other, other_step)
         _audit(uow, other, other_step, before)
+        notices.announce(uow, other, listing, Event.DECLINE, before, now=step.now)
 
 
 def _offer_declined() -> Transition:

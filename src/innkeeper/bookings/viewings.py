@@ -20,6 +20,7 @@ from innkeeper.audit.repository import Change, record
 from innkeeper.availability.allocation import Unavailable
 from innkeeper.availability.domain import Problem, Reason
 from innkeeper.availability.models import AvailabilitySettings, TimeSlot
+from innkeeper.bookings import notices
 from innkeeper.bookings.domain import (
     Role,
     ViewingEvent,
@@ -99,6 +100,7 @@ def request(svc: Services, actor: Actor | None, new: ViewingRequest) -> Viewing:
                 raise AlreadyRequested("you have already asked for this viewing") from None
             raise
         _audit(uow.session, viewing, None, Role.GUEST, actor.user_id, now, new.message or None)
+        notices.announce_viewing(uow, viewing, now=now)
         uow.commit()
     return viewing
 
@@ -136,6 +138,7 @@ def act(
             viewing.reason = reason or ("nobody answered in time" if system else event.value)
         user = None if system or actor is None else actor.user_id
         _audit(session, viewing, before, role, user, now, reason)
+        notices.announce_viewing(uow, viewing, now=now)
         uow.commit()
     return viewing
 

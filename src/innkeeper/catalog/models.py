@@ -117,3 +117,19 @@ class ListingPhoto(IdMixin, Base):
     position: Mapped[int] = mapped_column(SmallInteger)
     url: Mapped[str] = mapped_column(String(2000))
     caption: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ArrivalGuide(Base):
+    """What a guest needs on the day: door codes, parking, Wi-Fi, what to do on leaving.
+    Kept apart from the listing because it is private: only confirmed guests receive it,
+    in their check-in reminder and check-out instructions."""
+
+    __tablename__ = "arrival_guide"
+
+    listing_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("listing.id", ondelete="CASCADE"), primary_key=True
+    )
+    check_in_instructions: Mapped[str] = mapped_column(Text, default="")
+    check_out_instructions: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))

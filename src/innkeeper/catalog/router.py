@@ -24,6 +24,8 @@ from innkeeper.catalog.domain import (
 from innkeeper.catalog.repository import ListingFilters
 from innkeeper.catalog.schemas import (
     ExperienceIn,
+    GuideIn,
+    GuideOut,
     LeaseIn,
     ListingCreate,
     ListingOut,
@@ -129,6 +131,36 @@ def listing_units(
 ) -> list[UnitOut]:
     units = service.list_units(services, actor, organization_id, listing_id)
     return [UnitOut.model_validate(unit) for unit in units]
+
+
+@router.get(HOST + "/{listing_id}/guide", response_model=GuideOut)
+def listing_guide(
+    organization_id: uuid.UUID, listing_id: uuid.UUID, services: ServicesDep, actor: OptionalActor
+) -> GuideOut:
+    """The private arrival guide: sent to confirmed guests, never shown publicly."""
+    guide = service.get_guide(services, actor, organization_id, listing_id)
+    return GuideOut.model_validate(guide, from_attributes=True)
+
+
+@router.put(HOST + "/{listing_id}/guide", response_model=GuideOut)
+def set_listing_guide(
+    organization_id: uuid.UUID,
+    listing_id: uuid.UUID,
+    body: GuideIn,
+    services: ServicesDep,
+    actor: OptionalActor,
+) -> GuideOut:
+    """Check-in instructions go out with the check-in reminder (a day before arrival),
+    check-out instructions the evening before departure."""
+    guide = service.set_guide(
+        services,
+        actor,
+        organization_id,
+        listing_id,
+        check_in=body.check_in_instructions,
+        check_out=body.check_out_instructions,
+    )
+    return GuideOut.model_validate(guide, from_attributes=True)
 
 
 def _status_route(action: ListingAction, summary: str) -> None:

@@ -194,3 +194,17 @@ class ListingOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None
+
+
+class GuideIn(StrictInput):
+    """What confirmed guests receive before arrival and before leaving: door codes,
+    parking, Wi-Fi, rubbish, keys. Never shown on the public listing."""
+
+    check_in_instructions: Annotated[str, Field(max_length=5_000)] = ""
+    check_out_instructions: Annotated[str, Field(max_length=5_000)] = ""
+
+
+class GuideOut(BaseModel):
+    check_in_instructions: str
+    check_out_instructions: str
+    updated_at: datetime | None

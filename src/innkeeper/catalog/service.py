@@ -10,6 +10,7 @@ import dataclasses
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from innkeeper.accounts.domain import Actor, Permission
@@ -29,7 +30,7 @@ from innkeeper.catalog.domain import (
     next_status,
     validate,
 )
-from innkeeper.catalog.models import Listing, ListingPhoto, ListingUnit
+from innkeeper.catalog.models import ArrivalGuide, Listing, ListingPhoto, ListingUnit
 from innkeeper.catalog.repository import ListingFilters
 from innkeeper.core.errors import InvalidInput, NotFound
 from innkeeper.db.uow import UnitOfWork
@@ -272,3 +273,60 @@ def _audit(
         Change("listing", listing.id, action, scope.actor.user_id, scope.organization_id, **extra),
         at=listing.updated_at,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Guide:
+    check_in_instructions: str
+    check_out_instructions: str
+    updated_at: datetime | None
+
+
+def get_guide(
+    svc: Services, actor: Actor | None, organization_id: uuid.UUID, listing_id: uuid.UUID
+) -> Guide:
+    """The listing's private arrival guide (empty until the host writes one)."""
+    scope = scope_for(actor, organization_id, Permission.VIEW_LISTINGS)
+    with svc.uow() as uow:
+        listing = listing_in_scope(uow, scope, listing_id)
+        return _guide(uow.session.get(ArrivalGuide, listing.id))
+
+
+def set_guide(
+    svc: Services,
+    actor: Actor | None,
+    organization_id: uuid.UUID,
+    listing_id: uuid.UUID,
+    *,
+    check_in: str,
+    check_out: str,
+) -> Guide:
+    scope = scope_for(actor, organization_id, Permission.EDIT_LISTINGS)
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        listing = listing_in_scope(uow, scope, listing_id)
+        guide = uow.session.get(ArrivalGuide, listing.id, with_for_update=True)
+        if guide is None:
+            guide = ArrivalGuide(listing_id=listing.id)
+            uow.session.add(guide)
+        guide.check_in_instructions, guide.check_out_instructions = check_in, check_out
+        guide.updated_at, guide.updated_by = now, scope.actor.user_id
+        record(
+            uow.session,
+            Change(
+                entity_type="listing",
+                entity_id=listing.id,
+                action="listing.guide_changed",
+                actor_user_id=scope.actor.user_id,
+                organization_id=listing.organization_id,
+            ),
+            at=now,
+        )
+        uow.commit()
+        return _guide(guide)
+
+
+def _guide(row: ArrivalGuide | None) -> Guide:
+    if row is None:
+        return Guide("", "", None)
+    return Guide(row.check_in_instructions, row.check_out_instructions, row.updated_at)

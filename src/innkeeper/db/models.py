@@ -10,6 +10,7 @@ from innkeeper.availability import models as availability_models
 from innkeeper.bookings import models as bookings_models
 from innkeeper.catalog import models as catalog_models
 from innkeeper.db.base import Base
+from innkeeper.notifications import models as notifications_models
 from innkeeper.pricing import models as pricing_models
 
 metadata = Base.metadata
@@ -21,5 +22,6 @@ __all__ = [
     "bookings_models",
     "catalog_models",
     "metadata",
+    "notifications_models",
     "pricing_models",
 ]

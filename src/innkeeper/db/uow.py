@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
@@ -41,12 +42,20 @@ class UnitOfWork:
     def flush(self) -> None:
         self.session.flush()
 
-    def defer(self, job: str, *, lock: str | None = None, **args: str | int) -> None:
-        """Queue ``job`` on this transaction's connection: it exists if, and only if, we commit."""
+    def defer(
+        self,
+        job: str,
+        *,
+        lock: str | None = None,
+        schedule_at: datetime | None = None,
+        **args: str | int,
+    ) -> None:
+        """Queue ``job`` on this transaction's connection: it exists if, and only if, we
+        commit. ``schedule_at`` holds it back until then."""
         if self._jobs is None:
             raise RuntimeError("this unit of work was built without a job app")
         connection = self.session.connection().connection.driver_connection
         deferrer = self._jobs.configure_task(
-            job, connection=connection, lock=lock, allow_unknown=False
+            job, connection=connection, lock=lock, schedule_at=schedule_at, allow_unknown=False
         )
         deferrer.defer(**args)

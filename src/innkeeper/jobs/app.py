@@ -60,6 +60,33 @@ def create_job_app(connector: Any) -> Any:
         completed = complete_due(context.additional_context["services"])
         _log.info("completed past bookings", extra={"completed": completed})
 
+    @app.periodic(cron="*/10 * * * *", periodic_id="remind_bookings")
+    @app.task(name=JobName.REMIND_BOOKINGS, pass_context=True, queue="bookings")
+    def remind_bookings(context: Any, timestamp: int) -> None:
+        """Every ten minutes: answers due soon, arrivals tomorrow, departures today."""
+        from innkeeper.bookings.reminders import send_due
+
+        sent = send_due(context.additional_context["services"])
+        _log.info("queued booking reminders", extra={"reminders": sent})
+
+    @app.task(
+        name=JobName.DELIVER_NOTIFICATION,
+        pass_context=True,
+        queue="notifications",
+        retry=procrastinate.RetryStrategy(max_attempts=5, exponential_wait=2),
+    )
+    def deliver_notification(context: Any, notification_id: str) -> None:
+        """Send one message. Its own retries and final failure are on the notification row;
+        this job-level retry only covers a crash before the row could record anything."""
+        import uuid
+
+        from innkeeper.notifications.service import deliver
+
+        status = deliver(context.additional_context["services"], uuid.UUID(notification_id))
+        _log.info(
+            "notification delivery", extra={"notification_id": notification_id, "status": status}
+        )
+
     @app.periodic(cron="*/10 * * * *", periodic_id="retry_stalled")
     @app.task(name=JobName.RETRY_STALLED_JOBS, queue="maintenance", pass_context=True)
     async def retry_stalled_jobs(context: Any, timestamp: int) -> None:

@@ -11,3 +11,5 @@ class JobName(StrEnum):
     REFRESH_SEARCH_INDEX = "availability:refresh_search_index"
     EXPIRE_BOOKINGS = "bookings:expire_due"
     COMPLETE_BOOKINGS = "bookings:complete_due"
+    REMIND_BOOKINGS = "bookings:send_reminders"
+    DELIVER_NOTIFICATION = "notifications:deliver"

@@ -1,0 +1,1 @@
+"""Notifications: one way to send email, SMS and in-app messages, never lost, never twice."""
