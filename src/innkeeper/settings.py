@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     notification_max_attempts: int = Field(default=8, ge=1, le=50)
     notification_retry_seconds: int = Field(default=30, ge=1)  # doubles per attempt
     notification_retry_cap_seconds: int = Field(default=3600, ge=1)
-    notification_lease_seconds: int = Field(default=300, ge=5)  # a sender presumed dead after
+    notification_lease_seconds: int = Field(default=300, ge=1)  # a sender presumed dead after
     reminder_before_deadline_hours: int = Field(default=3, ge=1, le=72)
     check_in_reminder_hours: int = Field(default=24, ge=1, le=24 * 7)
 

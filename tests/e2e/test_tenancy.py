@@ -40,6 +40,7 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
         "price_minor": 1,
     },
     ("PUT", f"{LISTING}/availability"): {"bookable": False},
+    ("PUT", f"{LISTING}/guide"): {"check_in_instructions": "The key is under the mat"},
     ("POST", f"{LISTING}/availability/spans"): {"start": "2027-01-01", "end": "2027-01-03"},
     ("POST", f"{LISTING}/availability/spans/clear"): {"start": "2027-01-01", "end": "2027-01-03"},
     ("PUT", f"{LISTING}/availability/capacity"): {

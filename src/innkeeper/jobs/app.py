@@ -87,12 +87,25 @@ def create_job_app(connector: Any) -> Any:
             "notification delivery", extra={"notification_id": notification_id, "status": status}
         )
 
-    @app.periodic(cron="*/10 * * * *", periodic_id="retry_stalled")
+    @app.periodic(cron="* * * * *", periodic_id="retry_stalled")
     @app.task(name=JobName.RETRY_STALLED_JOBS, queue="maintenance", pass_context=True)
     async def retry_stalled_jobs(context: Any, timestamp: int) -> None:
         """Jobs whose worker died stay 'doing' forever unless someone retries them."""
-        stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=120)
-        for job in stalled:
-            await app.job_manager.retry_job(job)
+        await retry_stalled(app, seconds_since_heartbeat=STALLED_AFTER_SECONDS)
 
     return app
+
+
+# Workers beat every 10 s; six missed beats is a dead worker, not a slow one.
+STALLED_AFTER_SECONDS = 60
+
+
+async def retry_stalled(app: Any, *, seconds_since_heartbeat: float) -> int:
+    """Put the jobs of dead workers back in the queue; returns how many. A job runs again
+    in full, which is why every job is idempotent."""
+    stalled = await app.job_manager.get_stalled_jobs(
+        seconds_since_heartbeat=seconds_since_heartbeat
+    )
+    for job in stalled:
+        await app.job_manager.retry_job(job)
+    return len(stalled)

@@ -19,11 +19,16 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from typing import Protocol
 
 SMTP_SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+# CRLF line ends, and headers folded only past RFC 5322's hard limit: Python's folding of a
+# long subject at 78 characters puts it all on a continuation line, which readers then
+# show with a leading space.
+MESSAGE_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 class DeliveryError(Exception):
@@ -52,7 +57,7 @@ class Email:
 
 def build(email: Email) -> EmailMessage:
     """The RFC 5322 message: plain text and HTML alternatives, then the attachments."""
-    message = EmailMessage()
+    message = EmailMessage(policy=MESSAGE_POLICY)
     message["From"] = email.sender
     message["To"] = email.to
     message["Subject"] = email.subject

@@ -343,8 +343,8 @@ def _failed(svc: Services, claim: Claim, error: DeliveryError) -> DeliveryStatus
                 base=timedelta(seconds=settings.notification_retry_seconds),
                 cap=timedelta(seconds=settings.notification_retry_cap_seconds),
             )
-            _finish(uow.session, row, attempt, now, outcome="retry", error=str(error))
             row.status, row.not_before = DeliveryStatus.PENDING, now + wait
+            _finish(uow.session, row, attempt, now, outcome="retry", error=str(error))
             _queue(uow, row.id, at=row.not_before, now=now)
         uow.commit()
         return row.status
