@@ -107,7 +107,14 @@ def _crash_and_recover(services: Services, database_url: str, total: int, **env:
         before = _sent(services)
         process = _start(database_url, **env)
         try:
-            _wait(lambda: _sent(services) > before or process.poll() is not None, timeout=60)
+            started = process
+
+            def delivering(
+                before: int = before, started: subprocess.Popen[bytes] = started
+            ) -> bool:
+                return _sent(services) > before or started.poll() is not None
+
+            _wait(delivering, timeout=60)
             assert process.poll() is None, "the worker did not start"
             time.sleep(rng.uniform(0.0, 0.3))
         finally:

@@ -109,7 +109,8 @@ def test_the_worker_delivers_each_message_to_the_mailbox_exactly_once(services: 
     worker.run(services, wait=False)
     worker.run(services, wait=False)  # a second run finds nothing more to do
     rows = [r for r in _rows(services) if r.channel is not Channel.IN_APP]
-    assert rows and all(r.status is DeliveryStatus.SENT for r in rows)
+    assert rows
+    assert all(r.status is DeliveryStatus.SENT for r in rows)
     with services.uow() as uow:
         letters = uow.session.scalars(select(MailboxMessage)).all()
         assert sorted(m.notification_id for m in letters) == sorted(r.id for r in rows)
@@ -123,7 +124,8 @@ def test_the_worker_delivers_each_message_to_the_mailbox_exactly_once(services: 
     (event,) = icalendar.Calendar.from_ical(ics).walk("VEVENT")
     assert event.decoded("dtstart").date() == date(2026, 12, 1)
     sms = next(m for m in letters if m.channel is Channel.SMS)
-    assert sms.to_address == GUEST_PHONE and sms.text_body.startswith("Innkeeper:")
+    assert sms.to_address == GUEST_PHONE
+    assert sms.text_body.startswith("Innkeeper:")
 
 
 def _notify(
@@ -232,13 +234,15 @@ def test_smtp_receives_html_text_and_attachments(configured: Any) -> None:
     )
     text_part = confirmed.get_body(("plain",))
     html_part = confirmed.get_body(("html",))
-    assert text_part is not None and html_part is not None
+    assert text_part is not None
+    assert html_part is not None
     assert "Your booking is confirmed" in text_part.get_content()
     assert '<html lang="en" dir="ltr">' in html_part.get_content()
     files = {part.get_filename(): part for part in confirmed.iter_attachments()}
     assert set(files) == {"invite.ics", f"receipt-{row.data['booking']['code']}.html"}
     invite = files["invite.ics"]
-    assert invite.get_content_type() == "text/calendar" and invite.get_param("method") == "PUBLISH"
+    assert invite.get_content_type() == "text/calendar"
+    assert invite.get_param("method") == "PUBLISH"
     (event,) = icalendar.Calendar.from_ical(invite.get_content()).walk("VEVENT")
     assert str(event["summary"]).endswith(f"({row.data['booking']['code']})")
     assert "Total" in files[f"receipt-{row.data['booking']['code']}.html"].get_content()
@@ -288,7 +292,8 @@ def test_an_unreachable_smtp_server_is_retried_with_backoff_then_fails_for_admin
     assert deliver(services, email.id) is DeliveryStatus.PENDING
     (row,) = [r for r in _rows(services) if r.id == email.id]
     assert (row.attempts, row.not_before) == (1, clock.now() + timedelta(seconds=30))
-    assert row.last_error is not None and "SMTP unreachable" in row.last_error
+    assert row.last_error is not None
+    assert "SMTP unreachable" in row.last_error
     assert deliver(services, email.id) is DeliveryStatus.PENDING  # not due: nothing tried
     clock.advance(seconds=30)
     assert deliver(services, email.id) is DeliveryStatus.PENDING
@@ -322,7 +327,8 @@ def test_a_refused_address_fails_at_once(configured: Any) -> None:
     finally:
         controller.stop()
     (row,) = [r for r in _rows(services) if r.id == email.id]
-    assert row.attempts == 1 and row.last_error == "recipient refused ([550])"
+    assert row.attempts == 1
+    assert row.last_error == "recipient refused ([550])"
 
 
 class _Twilio(BaseHTTPRequestHandler):

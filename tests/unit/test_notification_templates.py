@@ -3,7 +3,7 @@ right-to-left for Arabic, and calendar invites that calendar software can read."
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 import pytest
@@ -49,12 +49,15 @@ def test_every_template_renders_every_channel(name: str, locale: str) -> None:
             continue  # these are only sent while something waits, which always has a deadline
         data["recipient"] = {"name": "Layla"}
         made = render(name, locale=locale, time_zone="Europe/London", data=data)
-        assert made.subject and "\n" not in made.subject
+        assert made.subject
+        assert "\n" not in made.subject
         assert made.title
         assert "Layla" in made.text
-        assert made.html is not None and made.html.startswith("<!doctype html>")
+        assert made.html is not None
+        assert made.html.startswith("<!doctype html>")
         sms = render_sms(name, locale=locale, time_zone="Europe/London", data=data)
-        assert sms.startswith("Innkeeper:") and len(sms) <= 320  # two SMS segments at most
+        assert sms.startswith("Innkeeper:")
+        assert len(sms) <= 320
 
 
 def test_english_email_says_what_happened_with_money_and_dates() -> None:
@@ -139,9 +142,7 @@ def test_experience_and_viewing_invites_last_as_long_as_they_do() -> None:
     data = booking_data(kind="experience")
     data["listing"]["duration_minutes"] = 90
     (event,) = _events(calendar.invite(data, now=NOW))
-    assert event.decoded("dtend") - event.decoded("dtstart") == (
-        datetime(2026, 1, 1, 1, 30) - datetime(2026, 1, 1)
-    )
+    assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=90)
     (viewing,) = _events(calendar.invite(viewing_data(), now=NOW))
     assert viewing["summary"] == "Viewing: Marina loft"
 
