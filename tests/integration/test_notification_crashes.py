@@ -101,20 +101,20 @@ def _wait(condition: Callable[[], bool], timeout: float) -> None:
         time.sleep(0.05)
 
 
+def _progress(
+    services: Services, before: int, process: subprocess.Popen[bytes]
+) -> Callable[[], bool]:
+    """True once the worker has delivered something (or died, which the caller reports)."""
+    return lambda: _sent(services) > before or process.poll() is not None
+
+
 def _crash_and_recover(services: Services, database_url: str, total: int, **env: str) -> None:
     rng = random.Random(20261122)
     for _ in range(KILLS):
         before = _sent(services)
         process = _start(database_url, **env)
         try:
-            started = process
-
-            def delivering(
-                before: int = before, started: subprocess.Popen[bytes] = started
-            ) -> bool:
-                return _sent(services) > before or started.poll() is not None
-
-            _wait(delivering, timeout=60)
+            _wait(_progress(services, before, process), timeout=60)
             assert process.poll() is None, "the worker did not start"
             time.sleep(rng.uniform(0.0, 0.3))
         finally:
