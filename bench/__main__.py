@@ -1,5 +1,5 @@
 """``python -m bench``: every figure, one JSON line each (``python -m bench bookings``: only
-contested booking).
+contested booking; ``python -m bench notifications``: only notifications).
 
 Measured through the HTTP API of ``innkeeper serve --workers 2`` on the demo marketplace,
 with clients on the same (2-core) machine, so client and server share the CPU.
@@ -12,13 +12,18 @@ import random
 import sys
 from typing import Any
 
-from bench import bookings, harness, quotes, search
+from bench import bookings, harness, notifications, quotes, search
 
 CONCURRENCY = 16
 REQUESTS = 3000
 
 
 def main() -> None:
+    if sys.argv[1:] == ["notifications"]:  # python -m bench notifications: only those
+        with harness.marketplace() as market:
+            for figure in notifications.run(harness.services_for(market)):
+                print(json.dumps(figure), flush=True)
+        return
     if sys.argv[1:] == ["bookings"]:  # python -m bench bookings: only the booking figures
         with harness.marketplace() as market, harness.serving(market, workers=2) as port:
             for figure in bookings.run(port, market.database_url, _guest_tokens(port)):
@@ -30,6 +35,8 @@ def main() -> None:
                 print(json.dumps(figure), flush=True)
             for figure in bookings.run(port, market.database_url, _guest_tokens(port)):
                 print(json.dumps(figure), flush=True)
+        for figure in notifications.run(harness.services_for(market)):
+            print(json.dumps(figure), flush=True)
         listings = search.grow_market(harness.services_for(market))
         with harness.serving(market, workers=2) as port:
             for figure in search.run(port):
