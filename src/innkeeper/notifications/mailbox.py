@@ -116,5 +116,11 @@ def attachment(svc: Services, message_id: uuid.UUID, attachment_id: int) -> Mail
         return found
 
 
+def require_visible(svc: Services) -> None:
+    """The mailbox holds everyone's messages: it does not exist in production."""
+    if not svc.settings.mailbox_visible:
+        raise NotFound("there is no development mailbox in production")
+
+
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

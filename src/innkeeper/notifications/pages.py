@@ -15,7 +15,6 @@ from jinja2 import Environment, PackageLoader
 from innkeeper.core.errors import NotFound
 from innkeeper.deps import ServicesDep
 from innkeeper.notifications import mailbox
-from innkeeper.services import Services
 
 router = APIRouter(include_in_schema=False)
 PAGE_HEADERS = {
@@ -31,7 +30,7 @@ def mailbox_page(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> HTMLResponse:
-    _open(services)
+    mailbox.require_visible(services)
     items, total = mailbox.recent(services, to=to, limit=limit, offset=offset)
     page = (
         _env()
@@ -43,7 +42,7 @@ def mailbox_page(
 
 @router.get("/dev/mailbox/{message_id}", response_class=HTMLResponse)
 def letter_page(message_id: uuid.UUID, services: ServicesDep) -> HTMLResponse:
-    _open(services)
+    mailbox.require_visible(services)
     found = mailbox.letter(services, message_id)
     page = _env().get_template("dev/letter.j2").render(m=found.message, files=found.attachments)
     return HTMLResponse(page, headers=PAGE_HEADERS)
@@ -51,7 +50,7 @@ def letter_page(message_id: uuid.UUID, services: ServicesDep) -> HTMLResponse:
 
 @router.get("/dev/mailbox/{message_id}/raw")
 def raw_message(message_id: uuid.UUID, services: ServicesDep) -> Response:
-    _open(services)
+    mailbox.require_visible(services)
     found = mailbox.letter(services, message_id).message
     if found.raw is None:
         raise NotFound("an SMS has no email source")
@@ -64,7 +63,7 @@ def raw_message(message_id: uuid.UUID, services: ServicesDep) -> Response:
 
 @router.get("/dev/mailbox/{message_id}/attachments/{attachment_id}")
 def attachment_file(message_id: uuid.UUID, attachment_id: int, services: ServicesDep) -> Response:
-    _open(services)
+    mailbox.require_visible(services)
     found = mailbox.attachment(services, message_id, attachment_id)
     return Response(
         found.content,
@@ -74,11 +73,6 @@ def attachment_file(message_id: uuid.UUID, attachment_id: int, services: Service
             "X-Content-Type-Options": "nosniff",
         },
     )
-
-
-def _open(services: Services) -> None:
-    if not services.settings.mailbox_visible:
-        raise NotFound("there is no development mailbox in production")
 
 
 @functools.cache

@@ -65,7 +65,7 @@ def _quiet(row: QuietHoursRow | None) -> QuietHours | None:
 
 
 def get(svc: Services, actor: Actor | None) -> Settings:
-    user_id = _me(actor)
+    user_id = me(actor)
     with svc.uow() as uow:
         return _settings(load(uow.session, user_id))
 
@@ -78,7 +78,7 @@ def change(
 ) -> Settings:
     """Apply ``choices``; ``quiet_hours`` is new hours, None to turn them off, or True to
     leave them as they are."""
-    user_id = _me(actor)
+    user_id = me(actor)
     for number, choice in enumerate(choices):
         if choice.category not in OPTIONAL:
             raise InvalidInput.for_field(
@@ -156,7 +156,8 @@ def _describe(quiet: QuietHours | None | bool) -> str:
     return "off"
 
 
-def _me(actor: Actor | None) -> uuid.UUID:
+def me(actor: Actor | None) -> uuid.UUID:
+    """The caller's user id; notifications and settings are always one's own."""
     if actor is None:
-        raise Unauthenticated("log in to see your notification settings")
+        raise Unauthenticated("log in to see your notifications and their settings")
     return actor.user_id

@@ -7,7 +7,6 @@ import uuid
 
 from fastapi import APIRouter
 
-from innkeeper.core.errors import NotFound
 from innkeeper.deps import OptionalActor, PagingDep, ServicesDep
 from innkeeper.notifications import mailbox, preferences, service
 from innkeeper.notifications.domain import OPTIONAL, Channel, DeliveryStatus, QuietHours
@@ -29,7 +28,6 @@ from innkeeper.notifications.schemas import (
     ReadOut,
 )
 from innkeeper.schemas import Page
-from innkeeper.services import Services
 
 router = APIRouter(tags=["notifications"])
 
@@ -139,7 +137,7 @@ def mailbox_messages(
     services: ServicesDep, paging: PagingDep, to: str | None = None
 ) -> Page[MailboxMessageOut]:
     """Messages kept in the development mailbox (not in production)."""
-    _mailbox_open(services)
+    mailbox.require_visible(services)
     rows, total = mailbox.recent(services, to=to, limit=paging.limit, offset=paging.offset)
     return Page(
         items=[MailboxMessageOut.model_validate(r, from_attributes=True) for r in rows],
@@ -151,7 +149,7 @@ def mailbox_messages(
 
 @router.get("/dev/mailbox/{message_id}", response_model=MailboxLetterOut, tags=["development"])
 def mailbox_message(message_id: uuid.UUID, services: ServicesDep) -> MailboxLetterOut:
-    _mailbox_open(services)
+    mailbox.require_visible(services)
     found = mailbox.letter(services, message_id)
     return MailboxLetterOut(
         **MailboxMessageOut.model_validate(found.message, from_attributes=True).model_dump(),
@@ -160,11 +158,6 @@ def mailbox_message(message_id: uuid.UUID, services: ServicesDep) -> MailboxLett
             MailboxAttachmentOut.model_validate(a, from_attributes=True) for a in found.attachments
         ],
     )
-
-
-def _mailbox_open(services: Services) -> None:
-    if not services.settings.mailbox_visible:
-        raise NotFound("there is no development mailbox in production")
 
 
 def _inbox_item(row: Notification) -> NotificationOut:

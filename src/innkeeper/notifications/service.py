@@ -30,8 +30,9 @@ from sqlalchemy.orm import Session
 
 from innkeeper.accounts.domain import Actor
 from innkeeper.accounts.models import User
+from innkeeper.accounts.service import require_admin
 from innkeeper.audit.repository import Change, record
-from innkeeper.core.errors import Conflict, Forbidden, NotFound, Unauthenticated
+from innkeeper.core.errors import Conflict, NotFound, Unauthenticated
 from innkeeper.db.uow import UnitOfWork
 from innkeeper.jobs.names import JobName
 from innkeeper.notifications import adapters, compose, mailbox, preferences
@@ -550,14 +551,12 @@ def retry(svc: Services, actor: Actor | None, notification_id: uuid.UUID) -> Not
 
 
 def _me(actor: Actor | None) -> uuid.UUID:
-    if actor is None:
-        raise Unauthenticated("log in to see your notifications")
-    return actor.user_id
+    return preferences.me(actor)
 
 
 def _admin(actor: Actor | None) -> uuid.UUID:
+    """Admins only; others learn nothing, as on every admin route."""
     if actor is None:
         raise Unauthenticated("log in as an admin")
-    if not actor.is_admin:
-        raise Forbidden("only admins see every notification")
+    require_admin(actor)
     return actor.user_id
