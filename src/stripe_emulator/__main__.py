@@ -1,0 +1,3 @@
+from stripe_emulator.cli import main
+
+main()
