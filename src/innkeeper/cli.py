@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -130,12 +130,31 @@ def run(
         worker_process = subprocess.Popen(
             [sys.executable, "-m", "innkeeper", "worker"], env={**os.environ, "DATABASE_URL": url}
         )
+        emulator = _start_stripe_emulator(settings)
         typer.echo(_banner(settings, summary))
         try:
             _serve(settings, url, host=None, port=None, workers=workers)
         finally:
             worker_process.terminate()
             worker_process.wait(timeout=30)
+            if emulator is not None:
+                emulator.stop()
+
+
+def _start_stripe_emulator(settings: Settings) -> Any:
+    """Without a Stripe key, run the bundled emulator in this process, its state kept in the
+    data directory so a restarted `make run` finds the same customers and payments."""
+    if not settings.stripe_emulated:
+        return None
+    from stripe_emulator import Emulator
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    emulator = Emulator(
+        settings.stripe_emulator_host,
+        settings.stripe_emulator_port,
+        state_file=settings.data_dir / "stripe-emulator.json",
+    )
+    return emulator.start()
 
 
 def _serve(
@@ -169,6 +188,11 @@ def _banner(settings: Settings, summary: object) -> str:
     lines = [
         "",
         f"Innkeeper is starting at {settings.public_url}  (API docs: {settings.public_url}/docs)",
+        *(
+            [f"Stripe emulator at {settings.stripe_emulator_url}  (dashboard: /_emulator)"]
+            if settings.stripe_emulated
+            else []
+        ),
         str(getattr(summary, "describe", lambda: "")()),
         "Demo logins (password for all: " + loader.DEMO_PASSWORD + "):",
         *(f"  {role:<44} {email}" for role, email in loader.demo_logins()),

@@ -76,6 +76,15 @@ class Settings(BaseSettings):
     reminder_before_deadline_hours: int = Field(default=3, ge=1, le=72)
     check_in_reminder_hours: int = Field(default=24, ge=1, le=24 * 7)
 
+    # Stripe: the official SDK talks to real Stripe when STRIPE_SECRET_KEY is set; otherwise
+    # `innkeeper run` starts the bundled emulator (``stripe_emulator``) and points at it.
+    stripe_secret_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("STRIPE_SECRET_KEY", "INNKEEPER_STRIPE_SECRET_KEY"),
+    )
+    stripe_emulator_host: str = "127.0.0.1"
+    stripe_emulator_port: int = Field(default=12111, ge=0, le=65535)
+
     # argon2id cost; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
     password_time_cost: int = Field(default=3, ge=1)
     password_memory_kib: int = Field(default=65536, ge=64)
@@ -89,7 +98,18 @@ class Settings(BaseSettings):
                 raise ValueError("production needs secure cookies (an https public_url)")
             if self.smtp_url is None:
                 raise ValueError("production needs SMTP_URL; the mailbox only keeps messages")
+            if self.stripe_secret_key is None:
+                raise ValueError("production needs STRIPE_SECRET_KEY; the emulator is for dev")
         return self
+
+    @property
+    def stripe_emulated(self) -> bool:
+        """No Stripe key: payments go to the bundled emulator (development and tests)."""
+        return self.stripe_secret_key is None
+
+    @property
+    def stripe_emulator_url(self) -> str:
+        return f"http://{self.stripe_emulator_host}:{self.stripe_emulator_port}"
 
     @property
     def sms_configured(self) -> bool:

@@ -78,6 +78,7 @@ def test_demo_data_refuses_production() -> None:
         "DATABASE_URL": "postgresql://x@/y",
         "INNKEEPER_PUBLIC_URL": "https://example.com",
         "SMTP_URL": "smtp://mail.example.com",
+        "STRIPE_SECRET_KEY": "sk_live_example",
     }
     done = subprocess.run([*CLI, "demo-data"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
