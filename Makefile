@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve worker test lint typecheck pytest bench migrate demo-data clean
+.PHONY: help install run serve emulator worker test lint typecheck pytest bench migrate demo-data clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ install: $(STAMP) ## Create .venv and install Innkeeper with its dev tools
 
 run: $(STAMP) ## Start PostgreSQL (embedded unless DATABASE_URL), migrate, seed demo data, serve on :8000
 	$(BIN)/innkeeper run
+
+emulator: $(STAMP) ## Run the Stripe emulator alone on :12111 (make run starts one itself)
+	$(BIN)/stripe-emulator --port 12111 --state-file .innkeeper/stripe-emulator.json
 
 worker: $(STAMP) ## Run a job worker against the same database
 	$(BIN)/innkeeper worker

@@ -66,6 +66,7 @@ class Emulator:
         self.store = Store(clock)
         self.state_file = state_file
         if state_file is not None:
+            state_file.parent.mkdir(parents=True, exist_ok=True)
             self.store.load_from(state_file)
         self.httpd = _Server((host, port), _Handler)
         self.httpd.emulator = self
