@@ -1,8 +1,10 @@
 """``python -m bench``: every figure, one JSON line each (``python -m bench bookings``: only
-contested booking; ``python -m bench notifications``: only notifications).
+contested booking; ``python -m bench notifications``: only notifications; ``python -m bench
+emulator``: only the Stripe emulator).
 
 Measured through the HTTP API of ``innkeeper serve --workers 2`` on the demo marketplace,
-with clients on the same (2-core) machine, so client and server share the CPU.
+with clients on the same (2-core) machine, so client and server share the CPU. The Stripe
+emulator figures are measured in process, through the official SDK.
 """
 
 from __future__ import annotations
@@ -12,13 +14,17 @@ import random
 import sys
 from typing import Any
 
-from bench import bookings, harness, notifications, quotes, search
+from bench import bookings, emulator, harness, notifications, quotes, search
 
 CONCURRENCY = 16
 REQUESTS = 3000
 
 
 def main() -> None:
+    if sys.argv[1:] == ["emulator"]:  # python -m bench emulator: only the Stripe emulator
+        for figure in emulator.run():
+            print(json.dumps(figure), flush=True)
+        return
     if sys.argv[1:] == ["notifications"]:  # python -m bench notifications: only those
         with harness.marketplace() as market:
             for figure in notifications.run(harness.services_for(market)):
@@ -41,6 +47,8 @@ def main() -> None:
         with harness.serving(market, workers=2) as port:
             for figure in search.run(port):
                 print(json.dumps(figure | {"listings": listings}), flush=True)
+    for figure in emulator.run():
+        print(json.dumps(figure), flush=True)
 
 
 def _run(port: int) -> list[dict[str, Any]]:

@@ -32,6 +32,11 @@ from stripe_emulator.params import Params, decode_form, decode_json
 from stripe_emulator.routing import Page, Redirect, Router, api, control, pages
 from stripe_emulator.store import TASKS, Clock, Saved, Store, new_request_id
 
+# Functions run when an emulator starts (the webhook delivery engine) and after a reset;
+# defined before the resource modules load so that they can register at import time.
+STARTERS: list[Any] = []
+RESETTERS: list[Any] = []
+
 resources.load_all()
 
 VERSION_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z_]+)?$")
@@ -233,6 +238,9 @@ class Emulator:
         account = headers.get("stripe-account") or self.store.platform
         key = headers.get("idempotency-key") if method == "POST" else None
         fault = self._fault(method, path)
+        hold = 0.0  # a latency fault on a keyed request is slow work with the key in flight
+        if fault and key and fault.get("kind") == "latency" and not fault.get("after_apply"):
+            hold, fault = int(fault.get("latency_ms", 1000)) / 1000, None
         if fault is not None and not fault.get("after_apply"):
             response = self._apply_fault(fault, before=True)
             if response is not None:
@@ -241,7 +249,7 @@ class Emulator:
         if key is None:
             response = self._execute(ctx, route.handler, params, values)
         else:
-            response = self._idempotent(ctx, method, path, params, key, route.handler, values)
+            response = self._idempotent(ctx, method, path, params, key, route.handler, values, hold)
         response.headers.setdefault("Stripe-Version", version)
         if key is not None:
             response.headers["Idempotency-Key"] = key
@@ -273,6 +281,7 @@ class Emulator:
         key: str,
         handler: Any,
         values: dict[str, str],
+        hold: float = 0.0,
     ) -> Response:
         if len(key) > 255:
             raise invalid("Idempotency keys can be at most 255 characters long.", None)
@@ -296,6 +305,7 @@ class Emulator:
         if saved is not None:
             return _replay(saved, path, digest, key)
         try:
+            time.sleep(hold)
             response = self._execute(ctx, handler, params, values)
             if response.status < 400 or response.headers.get("X-Emulator-Changed") == "1":
                 with self.store.lock:
@@ -454,11 +464,6 @@ def _render(result: Any) -> Response:
     return json_response(200, result)
 
 
-# Functions run when an emulator starts (the webhook delivery engine) and after a reset.
-STARTERS: list[Any] = []
-RESETTERS: list[Any] = []
-
-
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -468,6 +473,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY: headers and body go out as two writes on a kept-alive connection, and
+    # Nagle plus the client's delayed ACK would add ~40 ms to every response.
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
