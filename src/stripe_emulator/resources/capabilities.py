@@ -15,25 +15,6 @@ from stripe_emulator.routing import api
 from stripe_emulator.store import Obj
 
 
-def _requirements(
-    currently_due: list[str] | None = None,
-    eventually_due: list[str] | None = None,
-    past_due: list[str] | None = None,
-    disabled_reason: str | None = None,
-    current_deadline: int | None = None,
-) -> Obj:
-    return {
-        "alternatives": [],
-        "current_deadline": current_deadline,
-        "currently_due": currently_due or [],
-        "disabled_reason": disabled_reason,
-        "errors": [],
-        "eventually_due": eventually_due or [],
-        "past_due": past_due or [],
-        "pending_verification": [],
-    }
-
-
 def build(ctx: Ctx, account: Obj, name: str) -> Obj:
     """The ``capability`` object for ``name`` as the account stands now."""
     state = ctx.private(account).get("capabilities", {}).get(name) or {
@@ -43,15 +24,15 @@ def build(ctx: Ctx, account: Obj, name: str) -> Obj:
     status = "unrequested"
     if state["requested"]:
         status = (account.get("capabilities") or {}).get(name, "inactive")
-    requirements = _requirements()
+    requirements = accounts.requirements()
     if status == "inactive":
         account_reqs = account["requirements"]
         rejected = ctx.private(account).get("rejected")
         if rejected:
-            requirements = _requirements(disabled_reason="rejected.other")
+            requirements = accounts.requirements(disabled_reason="rejected.other")
         else:
             due = account_reqs["currently_due"]
-            requirements = _requirements(
+            requirements = accounts.requirements(
                 due,
                 account_reqs["eventually_due"],
                 account_reqs["past_due"],
@@ -60,14 +41,14 @@ def build(ctx: Ctx, account: Obj, name: str) -> Obj:
             )
     elif status == "active" and account["requirements"]["currently_due"]:
         reqs = account["requirements"]
-        requirements = _requirements(
+        requirements = accounts.requirements(
             reqs["currently_due"], reqs["eventually_due"], [], None, reqs["current_deadline"]
         )
     return {
         "id": name,
         "object": "capability",
         "account": account["id"],
-        "future_requirements": _requirements(),
+        "future_requirements": accounts.requirements(),
         "requested": bool(state["requested"]),
         "requested_at": state["requested_at"],
         "requirements": requirements,
