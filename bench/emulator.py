@@ -22,10 +22,7 @@ PAYMENT_INTENTS = 300
 def run() -> list[dict[str, Any]]:
     with Emulator(port=0) as emulator:
         client = _client(emulator)
-        figures = [_customers(client)]
-        if _has_payment_intents():
-            figures.append(_payment_intents(client))
-    return figures
+        return [_customers(client), _payment_intents(client)]
 
 
 def _client(emulator: Emulator) -> stripe.StripeClient:
@@ -80,10 +77,3 @@ def _payment_intents(client: stripe.StripeClient) -> dict[str, Any]:
         "succeeded": succeeded,
         "note": "PaymentIntent created and confirmed in one call (pm_card_visa)",
     }
-
-
-def _has_payment_intents() -> bool:
-    """The PaymentIntent routes come from their own resource module."""
-    from stripe_emulator.routing import api
-
-    return api.resolve("POST", "/v1/payment_intents") is not None
