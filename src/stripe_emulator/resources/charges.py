@@ -8,6 +8,7 @@ and the money fields ``money.charge_captured`` fills in.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
@@ -50,19 +51,58 @@ def three_d_secure_details(result: str) -> Obj:
     }
 
 
+def _card_details(
+    intent: Obj, method: Obj, card: cards.Card | None, three_d_secure: Obj | None
+) -> Obj | None:
+    """``payment_method_details`` of a card charge (None for other types: set by caller)."""
+    if card is None:
+        return None
+    options = ((intent.get("payment_method_options") or {}).get("card")) or {}
+    incremental = options.get("request_incremental_authorization") == "if_available"
+    method_card = method["card"]
+    return {
+        "card": {
+            "amount_authorized": None,
+            "authorization_code": None,
+            "brand": card.brand,
+            "capture_before": None,
+            "checks": dict(method_card["checks"]),
+            "country": card.country,
+            "exp_month": method_card["exp_month"],
+            "exp_year": method_card["exp_year"],
+            "extended_authorization": {"status": "disabled"},
+            "fingerprint": card.fingerprint,
+            "funding": card.funding,
+            "incremental_authorization": {"status": "available" if incremental else "unavailable"},
+            "installments": None,
+            "last4": card.last4,
+            "mandate": None,
+            "multicapture": {"status": "unavailable"},
+            "network": card.network,
+            "network_token": {"used": False},
+            "network_transaction_id": None,
+            "overcapture": {
+                "maximum_amount_capturable": intent["amount"],
+                "status": "unavailable",
+            },
+            "regulated_status": "unregulated",
+            "three_d_secure": three_d_secure,
+            "wallet": None,
+        },
+        "type": "card",
+    }
+
+
 def build(
     ctx: Ctx,
     intent: Obj,
     method: Obj,
-    card: cards.Card,
+    card: cards.Card | None,
     *,
     three_d_secure: Obj | None,
 ) -> Obj:
     """A charge for the intent's amount, not yet decided (``succeed`` or ``fail`` next)."""
     charge_id = ids.new("ch")
-    options = ((intent.get("payment_method_options") or {}).get("card")) or {}
-    incremental = options.get("request_incremental_authorization") == "if_available"
-    method_card = method["card"]
     transfer = intent.get("transfer_data")
     return {
         "id": charge_id,
@@ -97,39 +137,7 @@ def build(
         "paid": False,
         "payment_intent": intent["id"],
         "payment_method": method["id"],
-        "payment_method_details": {
-            "card": {
-                "amount_authorized": None,
-                "authorization_code": None,
-                "brand": card.brand,
-                "capture_before": None,
-                "checks": dict(method_card["checks"]),
-                "country": card.country,
-                "exp_month": method_card["exp_month"],
-                "exp_year": method_card["exp_year"],
-                "extended_authorization": {"status": "disabled"},
-                "fingerprint": card.fingerprint,
-                "funding": card.funding,
-                "incremental_authorization": {
-                    "status": "available" if incremental else "unavailable"
-                },
-                "installments": None,
-                "last4": card.last4,
-                "mandate": None,
-                "multicapture": {"status": "unavailable"},
-                "network": card.network,
-                "network_token": {"used": False},
-                "network_transaction_id": None,
-                "overcapture": {
-                    "maximum_amount_capturable": intent["amount"],
-                    "status": "unavailable",
-                },
-                "regulated_status": "unregulated",
-                "three_d_secure": three_d_secure,
-                "wallet": None,
-            },
-            "type": "card",
-        },
+        "payment_method_details": _card_details(intent, method, card, three_d_secure),
         "presentment_details": None,
         "radar_options": None,
         "receipt_email": intent.get("receipt_email"),
@@ -198,6 +206,63 @@ def fail(charge: Obj, card: cards.Card, code: str, decline_code: str | None) -> 
         "risk_score": card.risk_score,
         "seller_message": cards.seller_message(code, decline_code),
         "type": "blocked" if blocked else "issuer_declined",
+    }
+
+
+def build_sepa(ctx: Ctx, intent: Obj, method: Obj) -> Obj:
+    """A SEPA Direct Debit charge: ``pending`` until the debit settles (``sepa_settled``).
+    It reuses the card charge's shape with ``sepa_debit`` payment method details."""
+    charge = build(ctx, intent, method, None, three_d_secure=None)
+    sepa = method["sepa_debit"]
+    debit_day = datetime.datetime.fromtimestamp(ctx.now(), tz=datetime.UTC).date()
+    charge["payment_method_details"] = {
+        "sepa_debit": {
+            "bank_code": sepa["bank_code"],
+            "branch_code": sepa["branch_code"],
+            "country": sepa["country"],
+            "expected_debit_date": (debit_day + datetime.timedelta(days=1)).isoformat(),
+            "fingerprint": sepa["fingerprint"],
+            "last4": sepa["last4"],
+            "mandate": None,
+        },
+        "type": "sepa_debit",
+    }
+    return charge
+
+
+def sepa_settled(charge: Obj, failure_code: str | None, failure_message: str | None) -> None:
+    """The bank answered: the debit went through (captured in full) or was returned."""
+    if failure_code is None:
+        charge["status"] = "succeeded"
+        charge["paid"] = True
+        charge["captured"] = True
+        charge["amount_captured"] = charge["amount"]
+        charge["outcome"] = {
+            "advice_code": None,
+            "network_advice_code": None,
+            "network_decline_code": None,
+            "network_status": "approved_by_network",
+            "reason": None,
+            "risk_level": "not_assessed",
+            "risk_score": None,
+            "seller_message": "Payment complete.",
+            "type": "authorized",
+        }
+        return
+    charge["status"] = "failed"
+    charge["paid"] = False
+    charge["failure_code"] = failure_code
+    charge["failure_message"] = failure_message
+    charge["outcome"] = {
+        "advice_code": None,
+        "network_advice_code": None,
+        "network_decline_code": None,
+        "network_status": "declined_by_network",
+        "reason": None,
+        "risk_level": "not_assessed",
+        "risk_score": None,
+        "seller_message": "The bank returned this payment.",
+        "type": "issuer_declined",
     }
 
 

@@ -6,7 +6,11 @@ customer pays, so ``payment_intent`` stays null until then. Completion (the host
 payments helper's intents exactly like a direct integration: a decline leaves the session
 open, 3-D Secure sends the customer through the challenge page, and the session completes
 when its intent succeeds (an event listener watches for that, whoever finished the
-challenge). Unpaid sessions expire at ``expires_at`` on the emulator clock."""
+challenge). Unpaid sessions expire at ``expires_at`` on the emulator clock.
+
+A ``sepa_debit`` payment is delayed: the session completes with ``payment_status`` unpaid
+while its intent is ``processing``, and the same listener announces the bank's answer with
+``checkout.session.async_payment_succeeded`` or ``…async_payment_failed``."""
 
 from __future__ import annotations
 
@@ -25,7 +29,13 @@ KIND = "checkout.session"
 MIN_EXPIRY = 30 * 60
 MAX_EXPIRY = 24 * 3600
 MODES = ("payment", "setup", "subscription")
-METHOD_TYPES = ("card",)
+METHOD_TYPES = ("card", "sepa_debit")
+MANDATE_ACCEPTANCE = {
+    "customer_acceptance": {
+        "type": "online",
+        "online": {"ip_address": "127.0.0.1", "user_agent": "stripe-emulator-checkout"},
+    }
+}
 
 
 def get(ctx: Ctx, session_id: str | None, param: str = "session") -> Obj:
@@ -281,6 +291,8 @@ def create(ctx: Ctx, params: Params) -> Obj:
                 f"payment_method_types[{position}]",
             )
     intent_data = _intent_data(ctx, params, mode)
+    if "sepa_debit" in method_types:
+        _check_sepa(params, mode, currencies or {(params.text("currency") or "").lower()})
     setup_data = _mode_data(
         params, "setup_intent_data", mode, "setup", ("metadata", "description", "on_behalf_of")
     )
@@ -418,6 +430,31 @@ def create(ctx: Ctx, params: Params) -> Obj:
     return respond(ctx, session, params)
 
 
+def _check_sepa(params: Params, mode: str, currencies: set[str]) -> None:
+    """SEPA Direct Debit sessions: payment mode (the emulator's delayed-payment path), euros,
+    and no manual capture."""
+    position = params.strings("payment_method_types").index("sepa_debit")
+    if mode != "payment":
+        raise invalid(
+            "The payment method type `sepa_debit` is supported only in `payment` mode by this "
+            "emulator.",
+            f"payment_method_types[{position}]",
+        )
+    for currency in currencies:
+        if currency != "eur":
+            raise invalid(
+                f"The currency provided ({currency}) is invalid. Payments with sepa_debit "
+                "support the following currencies: eur.",
+                f"payment_method_types[{position}]",
+            )
+    data = params.child("payment_intent_data")
+    if data.text("capture_method") == "manual":
+        raise invalid(
+            "The capture_method `manual` is not supported by the payment method type `sepa_debit`.",
+            data.name("capture_method"),
+        )
+
+
 def _line_item(ctx: Ctx, price: Obj, quantity: int) -> Obj:
     from stripe_emulator.resources import prices
 
@@ -516,9 +553,18 @@ def expire_task(ctx: Ctx, args: dict[str, Any]) -> None:
 # --- completion ----------------------------------------------------------------------------
 
 
-def pay(ctx: Ctx, session: Obj, method_ref: str, *, email: str | None = None) -> str | None:
-    """Pay an open session with a payment method (id, magic id or card number). Returns the
-    3-D Secure challenge URL when the customer must authenticate; raises the decline."""
+def pay(
+    ctx: Ctx,
+    session: Obj,
+    method_ref: str,
+    *,
+    email: str | None = None,
+    iban: str | None = None,
+    name: str | None = None,
+) -> str | None:
+    """Pay an open session with a payment method (id, magic id or card number) or, when the
+    session allows ``sepa_debit``, an IBAN. Returns the 3-D Secure challenge URL when the
+    customer must authenticate; raises the decline."""
     from stripe_emulator.resources import cards, payment_methods
 
     if session["status"] != "open":
@@ -526,7 +572,9 @@ def pay(ctx: Ctx, session: Obj, method_ref: str, *, email: str | None = None) ->
             f"This Checkout Session is no longer open (status {session['status']}).", None
         )
     digits = method_ref.replace(" ", "")
-    if digits.isdigit():
+    if iban is not None:
+        method = _sepa_method(ctx, session, iban, email=email, name=name)
+    elif digits.isdigit():
         method = payment_methods.materialise(ctx, cards.from_number(digits, param="card_number"))
     else:
         method = payment_methods.resolve(ctx, method_ref, param="payment_method")
@@ -537,6 +585,32 @@ def pay(ctx: Ctx, session: Obj, method_ref: str, *, email: str | None = None) ->
     if session["mode"] == "setup":
         return _pay_setup(ctx, session, method, customer, return_url)
     return _pay_subscription(ctx, session, method, customer, return_url)
+
+
+def _sepa_method(ctx: Ctx, session: Obj, iban: str, *, email: str | None, name: str | None) -> Obj:
+    """The sepa_debit PaymentMethod the customer entered (validated before anything is
+    stored)."""
+    from stripe_emulator.resources import payment_methods
+
+    if "sepa_debit" not in session["payment_method_types"]:
+        raise invalid(
+            "This Checkout Session does not accept the payment method type `sepa_debit`.",
+            "payment_method_type",
+        )
+    valid = payment_methods.check_iban(iban, param="iban")
+    customer = ctx.store.find(session["customer"] or "") or {}
+    details = payment_methods.billing_details(
+        Params(
+            {
+                "name": name or customer.get("name") or payment_methods.SEPA_TEST_NAME,
+                "email": email
+                or session["customer_email"]
+                or customer.get("email")
+                or payment_methods.SEPA_TEST_EMAIL,
+            }
+        )
+    )
+    return payment_methods.materialise_sepa(ctx, valid, details=details)
 
 
 def _customer_for(ctx: Ctx, session: Obj, email: str | None) -> Obj | None:
@@ -583,12 +657,15 @@ def _pay_payment(
             fields["customer"] = customer["id"]
         intent = payment_intents.create_intent(ctx, Params(fields))
         private["payment_intent"] = intent["id"]
-    payment_intents.confirm_intent(
-        ctx, intent, Params({"payment_method": method["id"], "return_url": return_url})
-    )
+    confirm: dict[str, Any] = {"payment_method": method["id"], "return_url": return_url}
+    if method["type"] == "sepa_debit":
+        confirm["mandate_data"] = MANDATE_ACCEPTANCE
+    payment_intents.confirm_intent(ctx, intent, Params(confirm))
     if intent["status"] == "requires_action":
         private["pending"] = intent["id"]
         return _next(ctx, intent)
+    if intent["status"] == "processing":
+        private["async_payment"] = intent["id"]
     complete(ctx, session)
     return None
 
@@ -710,7 +787,10 @@ def complete(ctx: Ctx, session: Obj) -> None:
 
 
 def _on_event(ctx: Ctx, event: Obj) -> None:
-    """An intent a session waits on (after 3-D Secure) succeeded: the session completes."""
+    """An intent a session waits on (after 3-D Secure) succeeded: the session completes.
+    A delayed payment settled: the completed session announces it."""
+    if event["type"] in ("payment_intent.succeeded", "payment_intent.payment_failed"):
+        _async_settled(ctx, event)
     if event["type"] not in (
         "payment_intent.succeeded",
         "payment_intent.amount_capturable_updated",
@@ -725,14 +805,52 @@ def _on_event(ctx: Ctx, event: Obj) -> None:
             return
 
 
+def _async_settled(ctx: Ctx, event: Obj) -> None:
+    intent = event["data"]["object"]
+    for record in ctx.store.all_records():
+        if (
+            record.obj.get("object") != KIND
+            or record.private.get("async_payment") != intent["id"]
+            or record.obj["status"] != "complete"
+        ):
+            continue
+        owner = Ctx(ctx.store, record.account, ctx.base_url).automatic()
+        record.private.pop("async_payment", None)
+        session = record.obj
+        if event["type"] == "payment_intent.succeeded":
+            previous = owner.change(session, payment_status="paid")
+            owner.emit("checkout.session.async_payment_succeeded", session, previous)
+        else:
+            owner.emit("checkout.session.async_payment_failed", session)
+        return
+
+
 EVENT_LISTENERS.append(_on_event)
 
 
 @control.post("/_emulator/checkout/sessions/{session}/complete")
 def control_complete(ctx: Ctx, params: Params, session: str) -> Obj:
-    params.reject_unknown(("payment_method", "email"))
+    params.reject_unknown(("payment_method", "email", "payment_method_type", "iban", "name"))
     owner, obj = owner_ctx(ctx, session)
-    pay(owner, obj, params.text("payment_method") or "pm_card_visa", email=params.text("email"))
+    kind = params.text("payment_method_type", choices=METHOD_TYPES) or "card"
+    iban = None
+    if kind == "sepa_debit":
+        if params.has("payment_method"):
+            raise invalid(
+                "Pass `iban` (not `payment_method`) with `payment_method_type=sepa_debit`.",
+                "payment_method",
+            )
+        iban = params.text("iban", required=True)
+    elif params.has("iban"):
+        raise invalid("`iban` needs `payment_method_type=sepa_debit`.", "iban")
+    pay(
+        owner,
+        obj,
+        params.text("payment_method") or "pm_card_visa",
+        email=params.text("email"),
+        iban=iban,
+        name=params.text("name"),
+    )
     return respond(owner, obj, Params({}))
 
 

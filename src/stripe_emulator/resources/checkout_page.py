@@ -4,7 +4,9 @@ A plain, accessible HTML form (labelled fields, a table of line items, real butt
 person or ``requests`` can drive: paying completes the session and redirects (303) to
 ``success_url`` with ``{CHECKOUT_SESSION_ID}`` filled in; a 3-D Secure card goes through the
 challenge page first and comes back to ``/checkout/{id}/return``; a decline shows the error
-and leaves the session open; Cancel goes to ``cancel_url``."""
+and leaves the session open; Cancel goes to ``cancel_url``. When the session accepts
+``sepa_debit`` the form also offers a SEPA Direct Debit choice with IBAN and account holder
+fields: the session completes at once, unpaid, and is paid when the debit settles."""
 
 from __future__ import annotations
 
@@ -31,17 +33,39 @@ PAGE = """<!doctype html>
 {items}
 <form method="post" action="/checkout/{id}">
 {email}
-<p><label for="card_number">Card number</label>
-<input id="card_number" name="card_number" inputmode="numeric" autocomplete="cc-number"
- value="4242 4242 4242 4242" required></p>
-<p><small>Test cards: 4242424242424242 (succeeds), 4000000000000002 (declined),
-4000002760003184 (3-D Secure).</small></p>
+{methods}
 <button type="submit" name="action" value="pay">{button}</button>
 <button type="submit" name="action" value="cancel" formnovalidate>Cancel</button>
 </form>
 </main>
 </body>
 </html>
+"""
+
+CARD = """<p><label for="card_number">Card number</label>
+<input id="card_number" name="card_number" inputmode="numeric" autocomplete="cc-number"
+ value="4242 4242 4242 4242"{required}></p>
+<p><small>Test cards: 4242424242424242 (succeeds), 4000000000000002 (declined),
+4000002760003184 (3-D Secure).</small></p>
+"""
+
+CHOICE = """<fieldset><legend>Payment method</legend>
+<p><input type="radio" id="type_card" name="payment_method_type" value="card" checked>
+<label for="type_card">Card</label>
+<input type="radio" id="type_sepa" name="payment_method_type" value="sepa_debit">
+<label for="type_sepa">SEPA Direct Debit</label></p>
+</fieldset>
+"""
+
+SEPA = """<input type="hidden" name="payment_method_type" value="sepa_debit">
+"""
+
+IBAN = """<p><label for="iban">IBAN</label>
+<input id="iban" name="iban" autocomplete="off" value="AT61 1904 3002 3457 3201"></p>
+<p><label for="account_name">Account holder name</label>
+<input id="account_name" name="name" autocomplete="name" value="Jenny Rosen"></p>
+<p><small>Test IBANs: AT611904300234573201 (succeeds), AT861904300235473202 (fails).
+By paying with SEPA Direct Debit you authorise the debit of your account (mandate).</small></p>
 """
 
 DONE = """<!doctype html>
@@ -105,10 +129,20 @@ def _form(ctx: Ctx, session: Obj, error: str | None = None, status: int = 200) -
             items=_items(ctx, session),
             id=html.escape(session["id"]),
             email=email,
+            methods=_methods(session),
             button=html.escape(button),
         ),
         status=status,
     )
+
+
+def _methods(session: Obj) -> str:
+    """The card field, plus the SEPA choice and IBAN fields when the session allows it."""
+    if "sepa_debit" not in session["payment_method_types"]:
+        return CARD.format(required=" required")
+    if "card" in session["payment_method_types"]:
+        return CHOICE + CARD.format(required="") + IBAN
+    return SEPA + IBAN
 
 
 def _closed(session: Obj) -> Page:
@@ -156,11 +190,24 @@ def submit(ctx: Ctx, params: Params, session_id: str) -> Page | Redirect:
         if session["cancel_url"]:
             return Redirect(session["cancel_url"].replace("{CHECKOUT_SESSION_ID}", session["id"]))
         return Page(DONE.format(title="Checkout", message="Checkout canceled."))
+    sepa = params.text("payment_method_type") == "sepa_debit" or (
+        "card" not in session["payment_method_types"]
+    )
     number = (params.text("card_number") or "").replace(" ", "")
-    if not number:
+    iban = (params.text("iban") or "").strip()
+    if sepa and not iban:
+        return _form(owner, session, "Enter an IBAN.", 400)
+    if not sepa and not number:
         return _form(owner, session, "Enter a card number.", 400)
     try:
-        challenge = checkout.pay(owner, session, number, email=params.text("email"))
+        challenge = checkout.pay(
+            owner,
+            session,
+            number,
+            email=params.text("email"),
+            iban=iban if sepa else None,
+            name=params.text("name"),
+        )
     except StripeError as error:
         return _form(owner, session, error.message, 402)
     if challenge:

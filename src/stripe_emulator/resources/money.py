@@ -146,7 +146,7 @@ def settle(ctx: Ctx, args: dict[str, Any]) -> None:
 def _card_of_charge(ctx: Ctx, charge: Obj) -> Any:
     method_id = charge.get("payment_method")
     method = ctx.store.find(method_id) if isinstance(method_id, str) else None
-    if method is None:
+    if method is None or method.get("type", "card") != "card":
         return None
     try:
         from stripe_emulator.resources import cards

@@ -6,6 +6,10 @@ One function, ``_attempt``, decides what a confirmation does with a card: ask fo
 (or fail off-session with ``authentication_required``), decline with a failed charge, or
 authorise with a succeeded charge. Every path records the charge, moves the intent and emits
 the events Stripe would before any error is raised, so a 402 leaves the same trace.
+
+A ``sepa_debit`` PaymentMethod is a delayed-notification payment instead: confirmation needs
+the customer's mandate acceptance, moves the intent to ``processing`` with a ``pending``
+charge, and the ``payment_intent.settle`` task decides it ``async_settle_seconds`` later.
 """
 
 from __future__ import annotations
@@ -51,13 +55,15 @@ KNOWN_CURRENCIES = (
 )  # fmt: skip
 
 CONFIRMABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
+# A ``processing`` debit is already with the bank: it can no longer be canceled.
 CANCELABLE = (
     "requires_payment_method",
     "requires_capture",
     "requires_confirmation",
     "requires_action",
-    "processing",
 )
+METHOD_TYPES = ("card", "sepa_debit")
+TYPE_CURRENCIES = {"sepa_debit": ("eur",)}
 USER_CANCEL_REASONS = ("duplicate", "fraudulent", "requested_by_customer", "abandoned")
 REQUEST_OPTIONS = (
     "request_extended_authorization",
@@ -256,7 +262,7 @@ def _automatic_methods(params: Params) -> Obj | None:
     if params.has("payment_method_types"):
         types = params.strings("payment_method_types")
         for position, kind in enumerate(types):
-            if kind != "card":
+            if kind not in METHOD_TYPES:
                 raise invalid(
                     f"The payment method type {kind!r} is invalid. Please ensure the provided "
                     "type is activated in your dashboard (https://dashboard.stripe.com/account/"
@@ -324,7 +330,7 @@ def build(ctx: Ctx, params: Params, *, amount: int, currency: str) -> Obj:
             {"id": "pmc_1EmulatorDefaultConfig", "parent": None} if automatic else None
         ),
         "payment_method_options": _method_options(params),
-        "payment_method_types": ["card"],
+        "payment_method_types": params.strings("payment_method_types") or ["card"],
         "payment_record": None,
         "presentment_details": None,
         "processing": None,
@@ -391,6 +397,77 @@ def _check_fee(ctx: Ctx, fee: int | None, amount: int, destination: Any, param: 
         raise invalid("The application fee amount must be less than or equal to the amount.", param)
 
 
+def _check_types(types: list[str], currency: str, capture: str | None) -> None:
+    """Each payment method type's currencies, and no manual capture for a debit-only intent."""
+    for kind in types:
+        allowed = TYPE_CURRENCIES.get(kind)
+        if allowed is not None and currency not in allowed:
+            raise invalid(
+                f"The currency provided ({currency}) is invalid. Payments with {kind} support "
+                f"the following currencies: {', '.join(allowed)}.",
+                "currency",
+            )
+    if capture == "manual" and types == ["sepa_debit"]:
+        raise invalid(MANUAL_SEPA, "capture_method")
+
+
+MANUAL_SEPA = (
+    "The capture_method `manual` is not supported by the payment method type `sepa_debit`. "
+    "Use `automatic` or `automatic_async` instead."
+)
+MANDATE_REQUIRED = (
+    "A mandate is required to confirm this PaymentIntent with a `sepa_debit` PaymentMethod. "
+    "Provide `mandate_data[customer_acceptance]` with the customer's acceptance of the "
+    "mandate, or use a PaymentMethod that was set up for future payments."
+)
+
+
+def _check_method_fits(
+    ctx: Ctx, intent: Obj, method: Obj, *, confirming: bool, mandate: bool, capture: str
+) -> None:
+    """The PaymentMethod's type must be one the intent allows; a SEPA debit also needs euros,
+    automatic capture and a mandate when it is confirmed."""
+    kind = method["type"]
+    types = intent["payment_method_types"]
+    if kind not in types:
+        raise invalid(
+            f"The PaymentMethod provided ({method['id']}) has type `{kind}`, which is not "
+            f"allowed for this PaymentIntent (payment_method_types: {', '.join(types)}). "
+            f"Update the PaymentIntent's `payment_method_types` to include `{kind}` or provide "
+            "a PaymentMethod of an allowed type.",
+            "payment_method",
+            code="payment_intent_incompatible_payment_method",
+        )
+    if kind != "sepa_debit" or not confirming:
+        return
+    _check_types([kind], intent["currency"], None)
+    if capture == "manual":
+        raise invalid(MANUAL_SEPA, "capture_method")
+    private = ctx.private(method)
+    if not mandate and not private.get("mandated") and not private.get("set_up"):
+        raise invalid(MANDATE_REQUIRED, "mandate_data")
+
+
+def _mandate_data(params: Params) -> bool:
+    """Validate ``mandate_data`` (the customer's acceptance of a debit mandate)."""
+    if not params.has("mandate_data"):
+        return False
+    data = params.child("mandate_data")
+    data.reject_unknown(("customer_acceptance",))
+    data.require("customer_acceptance")
+    acceptance = data.child("customer_acceptance")
+    acceptance.reject_unknown(("type", "accepted_at", "online", "offline"))
+    kind = acceptance.text("type", required=True, choices=("online", "offline"))
+    acceptance.integer("accepted_at")
+    if kind == "online":
+        acceptance.require("online")
+        online = acceptance.child("online")
+        online.reject_unknown(("ip_address", "user_agent"))
+        online.text("ip_address", required=True)
+        online.text("user_agent", required=True)
+    return True
+
+
 def _check_method_for(ctx: Ctx, method: Obj, customer: str | None, *, param: str) -> None:
     owner = method.get("customer")
     if owner is not None and owner != customer:
@@ -433,6 +510,7 @@ def _confirm_options(params: Params) -> dict[str, Any]:
             off_session = bool(params.flag("off_session"))
     return {
         "off_session": off_session,
+        "mandate_data": _mandate_data(params),
         "return_url": params.text("return_url"),
         "error_on_requires_action": bool(params.flag("error_on_requires_action")),
         "use_stripe_sdk": bool(params.flag("use_stripe_sdk")),
@@ -485,6 +563,9 @@ def _wants_three_d_secure(intent: Obj) -> bool:
 def _attempt(ctx: Ctx, intent: Obj, method: Obj, *, authenticated: bool) -> StripeError | None:
     """Run the card: 3-D Secure, decline or authorisation. Returns the 402 to raise, if any;
     the intent, charge and events are already recorded."""
+    if method["type"] == "sepa_debit":
+        _process_sepa(ctx, intent, method)
+        return None
     card = cards.card_of(ctx, method)
     state = ctx.private(intent)
     off_session = bool(state.get("off_session"))
@@ -560,6 +641,84 @@ def _fail(
     ctx.emit("charge.failed", charge)
     ctx.emit("payment_intent.payment_failed", intent, previous)
     return _raise_decline(ctx, intent, method, charge, code, decline_code)
+
+
+def _process_sepa(ctx: Ctx, intent: Obj, method: Obj) -> None:
+    """Submit the debit: a pending charge, the intent ``processing``; the bank's answer
+    arrives with the ``payment_intent.settle`` task."""
+    charge = charges.build_sepa(ctx, intent, method)
+    ctx.add(charge)
+    ctx.private(method)["mandated"] = True
+    _after_success(ctx, intent, method)
+    previous = ctx.change(
+        intent,
+        status="processing",
+        payment_method=method["id"],
+        latest_charge=charge["id"],
+        next_action=None,
+        last_payment_error=None,
+    )
+    ctx.emit("charge.pending", charge)
+    ctx.emit("payment_intent.processing", intent, previous)
+    outcome = payment_methods.sepa_outcome(ctx, method)
+    delay = outcome.delay
+    if delay is None:
+        delay = int(ctx.store.settings.get("async_settle_seconds", 3))
+    ctx.store.schedule(
+        ctx.now() + delay,
+        "payment_intent.settle",
+        id=intent["id"],
+        charge=charge["id"],
+        account=ctx.account,
+    )
+
+
+@task("payment_intent.settle")
+def _settle(ctx: Ctx, args: dict[str, Any]) -> None:
+    """The bank answers a SEPA debit: the money arrives (succeeded) or the debit is returned
+    (the intent asks for a new payment method)."""
+    intent = ctx.store.find(args["id"])
+    charge = ctx.store.find(args["charge"])
+    if intent is None or charge is None or intent["status"] != "processing":
+        return
+    if charge["status"] != "pending":
+        return
+    method = ctx.store.find(charge.get("payment_method") or "")
+    outcome = (
+        payment_methods.sepa_outcome(ctx, method)
+        if method is not None
+        else payment_methods.SepaOutcome(True)
+    )
+    if outcome.succeeds:
+        charges.sepa_settled(charge, None, None)
+        ctx.store.bump()
+        _money_captured(ctx, charge, intent)
+        previous = ctx.change(
+            intent, status="succeeded", amount_received=intent["amount"], amount_capturable=0
+        )
+        ctx.emit("charge.succeeded", charge)
+        ctx.emit("payment_intent.succeeded", intent, previous)
+        return
+    code = outcome.failure_code or "insufficient_funds"
+    message = payment_methods.SEPA_FAILURE_MESSAGES.get(code, "The payment failed.")
+    charges.sepa_settled(charge, code, message)
+    ctx.store.bump()
+    error = _error_fields(
+        type_="invalid_request_error",
+        code=code,
+        message=message,
+        decline_code=None,
+        method=method,
+        charge=charge,
+    )
+    previous = ctx.change(
+        intent,
+        status="requires_payment_method",
+        payment_method=None,
+        last_payment_error=error,
+    )
+    ctx.emit("charge.failed", charge)
+    ctx.emit("payment_intent.payment_failed", intent, previous)
 
 
 def _capture_window(card: cards.Card, off_session: bool) -> int:
@@ -700,6 +859,11 @@ def create_intent(ctx: Ctx, params: Params) -> Obj:
     amount = params.integer("amount", required=True) or 0
     currency = _currency(params, required=True) or ""
     check_amount(amount, currency)
+    _check_types(
+        params.strings("payment_method_types") or ["card"],
+        currency,
+        params.text("capture_method"),
+    )
     confirm = bool(params.flag("confirm"))
     if confirm and not (params.text("payment_method") or params.has("payment_method_data")):
         raise invalid(
@@ -730,6 +894,14 @@ def create_intent(ctx: Ctx, params: Params) -> Obj:
     method = _method_param(ctx, params)
     if method is not None:
         _check_method_for(ctx, method, customer_id, param="payment_method")
+        _check_method_fits(
+            ctx,
+            intent,
+            method,
+            confirming=confirm,
+            mandate=options["mandate_data"],
+            capture=_capture_method(intent),
+        )
         intent["payment_method"] = method["id"]
         intent["status"] = "requires_confirmation"
     ctx.add(intent, private={"off_session": False, "return_url": None})
@@ -793,6 +965,14 @@ def confirm_intent(ctx: Ctx, intent: Obj, params: Params) -> Obj:
         assert found is not None  # a named payment method resolves or raises
         method = found
     _check_method_for(ctx, method, intent.get("customer"), param="payment_method")
+    _check_method_fits(
+        ctx,
+        intent,
+        method,
+        confirming=True,
+        mandate=options["mandate_data"],
+        capture=capture or _capture_method(intent),
+    )
     changes: dict[str, Any] = {}
     if capture:
         changes["capture_method"] = capture
@@ -1051,6 +1231,9 @@ def update(ctx: Ctx, params: Params, intent: str) -> Obj:
     _check_fee(ctx, fee, amount, destination, "application_fee_amount")
     if params.has("payment_method_types"):
         _automatic_methods(params)
+    types = params.strings("payment_method_types") or obj["payment_method_types"]
+    if params.has("payment_method_types") or params.has("currency"):
+        _check_types(types, currency, None)
     usage = params.text("setup_future_usage", choices=("on_session", "off_session"))
     capture = params.text("capture_method", choices=("automatic", "automatic_async", "manual"))
     options = (
@@ -1063,6 +1246,14 @@ def update(ctx: Ctx, params: Params, intent: str) -> Obj:
     method = _method_param(ctx, params)
     if method is not None:
         _check_method_for(ctx, method, customer_id, param="payment_method")
+        _check_method_fits(
+            ctx,
+            {**obj, "payment_method_types": types},
+            method,
+            confirming=False,
+            mandate=False,
+            capture=str(obj["capture_method"]),
+        )
     changes: dict[str, Any] = {"amount": amount, "currency": currency}
     for name in ("description", "receipt_email", "transfer_group"):
         if params.has(name):
@@ -1085,6 +1276,7 @@ def update(ctx: Ctx, params: Params, intent: str) -> Obj:
     if params.has("payment_method_types"):
         changes["automatic_payment_methods"] = None
         changes["payment_method_configuration_details"] = None
+        changes["payment_method_types"] = types
     if usage is not None or params.has("setup_future_usage"):
         changes["setup_future_usage"] = usage
     if capture:

@@ -1,15 +1,20 @@
-"""PaymentMethods (cards only): create from a number or a test token, retrieve, update, list,
-attach, detach, and the customer-scoped listing.
+"""PaymentMethods (cards and SEPA Direct Debit): create from a number, a test token or an
+IBAN, retrieve, update, list, attach, detach, and the customer-scoped listing.
 
 The card number never appears in the object: it is kept in the record's private state
 (with "consumed", "detached" and "set up for off-session" flags), and ``cards.card_of``
 turns it into test behaviour. Magic ids (``pm_card_visa``) and test tokens (``tok_visa``)
 materialise a new ``pm_`` object every time they are used, as Stripe does.
+
+A ``sepa_debit`` PaymentMethod keeps its IBAN the same way; ``sepa_outcome`` maps Stripe's
+test IBANs (and their ``pm_success_at``-style ids) to what the debit does when it settles.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from stripe_emulator import ids
@@ -161,6 +166,192 @@ def materialise(
     )
 
 
+# --- SEPA Direct Debit -------------------------------------------------------------------
+
+# Length of a valid IBAN per country, and where the bank and branch codes sit in the BBAN
+# (offset, length) — the SEPA countries Stripe's test IBANs cover plus the common ones.
+IBAN_LENGTHS = {
+    "AT": 20, "BE": 16, "CH": 21, "CY": 28, "DE": 22, "EE": 20, "ES": 24, "FI": 18,
+    "FR": 27, "GB": 22, "GR": 27, "HR": 21, "IE": 22, "IT": 27, "LT": 20, "LU": 20,
+    "LV": 21, "MT": 31, "NL": 18, "NO": 15, "PL": 28, "PT": 25, "SE": 24, "SI": 19,
+    "SK": 24, "DK": 18, "BG": 22, "CZ": 24, "HU": 28, "RO": 24, "IS": 26, "LI": 21,
+    "MC": 27, "SM": 27,
+}  # fmt: skip
+BANK_CODES: dict[str, tuple[tuple[int, int], tuple[int, int] | None]] = {
+    "AT": ((0, 5), None), "BE": ((0, 3), None), "DE": ((0, 8), None),
+    "EE": ((0, 2), None), "FI": ((0, 3), None), "FR": ((0, 5), (5, 5)),
+    "ES": ((0, 4), (4, 4)), "IT": ((1, 5), (6, 5)), "NL": ((0, 4), None),
+    "HR": ((0, 7), None), "IE": ((0, 4), (4, 6)), "LU": ((0, 3), None),
+    "PT": ((0, 4), (4, 4)), "GB": ((0, 4), (4, 6)),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SepaOutcome:
+    """What a debit from a test IBAN does: settle after ``delay`` seconds (None: the
+    emulator's ``async_settle_seconds``), succeeding or failing with ``failure_code``."""
+
+    succeeds: bool
+    delay: int | None = None
+    failure_code: str | None = None
+
+
+SEPA_FAILURE_MESSAGES = {
+    "insufficient_funds": "The customer's account has insufficient funds to cover this payment.",
+    "charge_exceeds_source_limit": (
+        "This payment would exceed the weekly payment volume limit for this account."
+    ),
+    "charge_exceeds_weekly_limit": (
+        "This payment exceeds the weekly transaction limit for this account."
+    ),
+}
+DELAYED = 180
+# Stripe's test IBANs (docs.stripe.com/payments/sepa-debit/accept-a-payment, "Test IBANs")
+# with their test PaymentMethod ids. Any other valid IBAN succeeds.
+SEPA_TESTS: dict[str, tuple[str, SepaOutcome]] = {
+    "AT611904300234573201": ("pm_success_at", SepaOutcome(True)),
+    "AT321904300235473204": ("pm_successDelayed_at", SepaOutcome(True, DELAYED)),
+    "AT861904300235473202": ("pm_failed_at", SepaOutcome(False, None, "insufficient_funds")),
+    "AT051904300235473205": (
+        "pm_failedDelayed_at", SepaOutcome(False, DELAYED, "insufficient_funds")
+    ),
+    "AT981904300000343434": (
+        "pm_exceedsWeeklyVolumeLimit_at",
+        SepaOutcome(False, None, "charge_exceeds_source_limit"),
+    ),
+    "AT601904300000121212": (
+        "pm_exceedsWeeklyTransactionLimit_at",
+        SepaOutcome(False, None, "charge_exceeds_weekly_limit"),
+    ),
+    "AT981904300002222227": (
+        "pm_insufficientFunds_at", SepaOutcome(False, None, "insufficient_funds")
+    ),
+    "DE89370400440532013000": ("pm_success_de", SepaOutcome(True)),
+    "DE08370400440532013003": ("pm_successDelayed_de", SepaOutcome(True, DELAYED)),
+    "DE62370400440532013001": ("pm_failed_de", SepaOutcome(False, None, "insufficient_funds")),
+    "DE78370400440532013004": (
+        "pm_failedDelayed_de", SepaOutcome(False, DELAYED, "insufficient_funds")
+    ),
+    "DE65370400440002222227": (
+        "pm_insufficientFunds_de", SepaOutcome(False, None, "insufficient_funds")
+    ),
+}  # fmt: skip
+SEPA_MAGIC = {magic: iban for iban, (magic, _) in SEPA_TESTS.items()}
+SEPA_TEST_NAME = "Jenny Rosen"
+SEPA_TEST_EMAIL = "jenny.rosen@example.com"
+
+
+def normalise_iban(iban: str) -> str:
+    return "".join(iban.split()).upper()
+
+
+def iban_valid(iban: str) -> bool:
+    """Format (country, check digits, alphanumeric BBAN, the country's length) and the ISO
+    13616 mod-97 checksum."""
+    if len(iban) < 15 or not iban.isalnum() or not iban.isascii():
+        return False
+    country, check = iban[:2], iban[2:4]
+    if not country.isalpha() or not check.isdigit():
+        return False
+    if IBAN_LENGTHS.get(country, len(iban)) != len(iban) or len(iban) > 34:
+        return False
+    rearranged = iban[4:] + iban[:4]
+    digits = "".join(str(int(ch, 36)) for ch in rearranged)
+    return int(digits) % 97 == 1
+
+
+def check_iban(raw: str, *, param: str) -> str:
+    """The normalised IBAN, or Stripe's 400 naming ``param``."""
+    iban = normalise_iban(raw)
+    if not iban_valid(iban):
+        raise invalid(f"Invalid IBAN: '{raw}'. Please provide a valid IBAN.", param, "invalid_iban")
+    return iban
+
+
+def sepa_outcome(ctx: Ctx, method: Obj) -> SepaOutcome:
+    iban = str(ctx.store.private(method["id"]).get("iban") or "")
+    return SEPA_TESTS.get(iban, ("", SepaOutcome(True)))[1]
+
+
+def _bank_codes(iban: str) -> tuple[str | None, str | None]:
+    layout = BANK_CODES.get(iban[:2])
+    if layout is None:
+        return None, None
+    bban = iban[4:]
+    (bank_at, bank_len), branch = layout
+    bank = bban[bank_at : bank_at + bank_len]
+    return bank, (bban[branch[0] : branch[0] + branch[1]] if branch else None)
+
+
+def build_sepa(
+    ctx: Ctx,
+    iban: str,
+    *,
+    details: Obj,
+    metadata: dict[str, str] | None = None,
+    allow_redisplay: str = "unspecified",
+) -> Obj:
+    bank, branch = _bank_codes(iban)
+    digest = hashlib.sha256(f"iban:{iban}".encode()).hexdigest()
+    return {
+        "id": ids.new("pm"),
+        "object": "payment_method",
+        "allow_redisplay": allow_redisplay,
+        "billing_details": details,
+        "created": ctx.now(),
+        "customer": None,
+        "customer_account": None,
+        "livemode": False,
+        "metadata": metadata or {},
+        "sepa_debit": {
+            "bank_code": bank,
+            "branch_code": branch,
+            "country": iban[:2],
+            "fingerprint": "".join(c for c in digest if c.isalnum())[:16],
+            "generated_from": {"charge": None, "setup_attempt": None},
+            "last4": iban[-4:],
+        },
+        "type": "sepa_debit",
+    }
+
+
+def check_sepa_details(details: Obj, *, prefix: str = "billing_details") -> None:
+    """Stripe requires the account holder's name and email for a SEPA Direct Debit."""
+    for name in ("name", "email"):
+        if not details.get(name):
+            raise invalid(
+                f"Missing required param: {prefix}[{name}]. SEPA Direct Debit payment methods "
+                f"require `{prefix}[{name}]`.",
+                f"{prefix}[{name}]",
+            )
+
+
+def materialise_sepa(
+    ctx: Ctx,
+    iban: str,
+    *,
+    details: Obj,
+    metadata: dict[str, str] | None = None,
+    allow_redisplay: str = "unspecified",
+) -> Obj:
+    """Store a new sepa_debit PaymentMethod (``iban`` already validated)."""
+    method = build_sepa(
+        ctx, iban, details=details, metadata=metadata, allow_redisplay=allow_redisplay
+    )
+    return ctx.add(
+        method,
+        private={"iban": iban, "consumed": False, "detached": False, "set_up": False},
+    )
+
+
+def _sepa_magic(ctx: Ctx, ref: str) -> Obj | None:
+    iban = SEPA_MAGIC.get(ref)
+    if iban is None:
+        return None
+    details = billing_details(Params({"name": SEPA_TEST_NAME, "email": SEPA_TEST_EMAIL}))
+    return materialise_sepa(ctx, iban, details=details)
+
+
 # --- the contract -----------------------------------------------------------------------
 
 
@@ -170,6 +361,9 @@ def resolve(ctx: Ctx, ref: str, *, param: str) -> Obj:
     card = cards.from_magic(ref)
     if card is not None:
         return materialise(ctx, card)
+    sepa = _sepa_magic(ctx, ref)
+    if sepa is not None:
+        return sepa
     if ref.startswith("tok_"):
         raise StripeError(
             404,
@@ -207,8 +401,8 @@ def attach(ctx: Ctx, ref: str, customer: Obj, *, param: str) -> Obj:
     private = ctx.private(method)
     if private.get("consumed") or private.get("detached"):
         raise invalid(CONSUMED, param)
-    card = cards.card_of(ctx, method)
-    if card.refuses_attach and card.decline is not None:
+    card = cards.card_of(ctx, method) if method["type"] == "card" else None
+    if card is not None and card.refuses_attach and card.decline is not None:
         code, decline_code = card.decline
         raise card_error(cards.decline_message(code, decline_code), code, decline_code)
     previous = ctx.change(method, customer=customer["id"])
@@ -244,11 +438,19 @@ def _from_params(ctx: Ctx, params: Params) -> Obj:
             "customer",
             "payment_method",
             "radar_options",
+            "sepa_debit",
         )
     )
     if params.text("payment_method"):
         return _clone(ctx, params)
-    params.text("type", required=True, choices=("card",))
+    kind = params.text("type", required=True, choices=("card", "sepa_debit"))
+    if kind == "sepa_debit":
+        return _sepa_from_params(ctx, params)
+    if params.has("sepa_debit"):
+        raise invalid(
+            "You passed `sepa_debit` but `type` is `card`; pass the details of the type.",
+            "sepa_debit",
+        )
     params.require("card")
     card_params = params.child("card")
     details = billing_details(params.child("billing_details"))
@@ -288,6 +490,26 @@ def _from_params(ctx: Ctx, params: Params) -> Obj:
     )
 
 
+def _sepa_from_params(ctx: Ctx, params: Params) -> Obj:
+    """Validate a sepa_debit PaymentMethod creation completely, then store it."""
+    if params.has("card"):
+        raise invalid(
+            "You passed `card` but `type` is `sepa_debit`; pass `sepa_debit[iban]` instead.",
+            "card",
+        )
+    params.require("sepa_debit")
+    sepa = params.child("sepa_debit")
+    sepa.reject_unknown(("iban",))
+    iban = check_iban(sepa.text("iban", required=True) or "", param=sepa.name("iban"))
+    details = billing_details(params.child("billing_details"))
+    check_sepa_details(details, prefix=params.name("billing_details"))
+    metadata = new_metadata(params)
+    redisplay = params.text("allow_redisplay", choices=REDISPLAY) or "unspecified"
+    return materialise_sepa(
+        ctx, iban, details=details, metadata=metadata, allow_redisplay=redisplay
+    )
+
+
 def _clone(ctx: Ctx, params: Params) -> Obj:
     """Connect: share a platform customer's PaymentMethod with a connected account."""
     source_id = params.text("payment_method") or ""
@@ -300,6 +522,13 @@ def _clone(ctx: Ctx, params: Params) -> Obj:
             "The `customer` parameter is required when cloning a PaymentMethod that is "
             "attached to a Customer.",
             "customer",
+        )
+    if source["type"] == "sepa_debit":
+        return materialise_sepa(
+            ctx,
+            str(ctx.store.private(source["id"]).get("iban")),
+            details=dict(source["billing_details"]),
+            metadata=new_metadata(params),
         )
     card = cards.card_of(ctx, source)
     card_info = source["card"]
@@ -336,6 +565,10 @@ def update(ctx: Ctx, params: Params, payment_method: str) -> Obj:
     if params.has("allow_redisplay"):
         changes["allow_redisplay"] = params.text("allow_redisplay", choices=REDISPLAY)
     if params.has("card"):
+        if method["type"] != "card":
+            raise invalid(
+                f"You cannot update `card` on a PaymentMethod of type {method['type']}.", "card"
+            )
         card_params = params.child("card")
         card_params.reject_unknown(("exp_month", "exp_year", "networks"))
         month = card_params.integer("exp_month") or method["card"]["exp_month"]
