@@ -64,6 +64,7 @@ def settings(database_url: str) -> Settings:
         password_time_cost=1,  # argon2 at full cost would make the suite crawl
         password_memory_kib=64,
         log_json=False,
+        payments_connect_required=False,  # tests/payments turn it on, with a connected host
     )
 
 
@@ -76,7 +77,20 @@ def clock() -> FixedClock:
 def services(settings: Settings, database_url: str, clock: FixedClock) -> Iterator[Services]:
     built = build_services(settings, database_url, clock=clock)
     yield built
-    built.close()
+    try:
+        _check_ledger(built)
+    finally:
+        built.close()
+
+
+def _check_ledger(services: Services) -> None:
+    """After every test that had services: the journal sums to zero per entry and per
+    currency. Money is never invented or lost, whatever the test did."""
+    from innkeeper.payments import ledger
+
+    with services.uow() as uow:
+        assert ledger.unbalanced(uow.session) == []
+        assert {c: t for c, t in ledger.totals_by_currency(uow.session).items() if t} == {}
 
 
 @pytest.fixture

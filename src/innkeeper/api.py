@@ -28,6 +28,7 @@ from innkeeper.core.errors import (
     Unauthenticated,
 )
 from innkeeper.observability import current_request_id
+from innkeeper.payments.domain import PaymentFailed, PaymentProviderUnavailable
 
 _log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ STATUS_FOR: Final[tuple[tuple[type[DomainError], int], ...]] = (
     (Conflict, 409),
     (InvalidInput, 422),
     (TooManyRequests, 429),
+    (PaymentFailed, 402),
+    (PaymentProviderUnavailable, 503),
 )
 
 _HTTP_CODES: Final = {

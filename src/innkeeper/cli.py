@@ -88,6 +88,17 @@ def reindex() -> None:
         typer.echo(f"rebuilt {refresh_search_index(services)} listing calendars")
 
 
+@app.command("reconcile")
+def reconcile() -> None:
+    """Compare the ledger with Stripe's balance transactions; print every difference and
+    exit 1 if there is any."""
+    from innkeeper.payments.reconcile import report
+
+    with _services(_settings()) as services:
+        code = report(services, typer.echo)
+    raise typer.Exit(code)
+
+
 @app.command("worker")
 def worker() -> None:
     """Run jobs (emails, sweeps, webhooks) until stopped; run as many as you like."""
@@ -119,26 +130,30 @@ def run(
     _refuse_in_production(settings)
     from innkeeper.demo import loader
 
-    with database_url(settings) as url:
-        migrate.upgrade(url)
-        services = build_services(settings, url)
-        summary = loader.load_if_empty(services)
-        from innkeeper.availability.service import refresh_search_index
+    # The emulator first: demo hosts open and finish their payout accounts on it.
+    emulator = _start_stripe_emulator(settings)
+    try:
+        with database_url(settings) as url:
+            migrate.upgrade(url)
+            services = build_services(settings, url)
+            summary = loader.load_if_empty(services)
+            from innkeeper.availability.service import refresh_search_index
 
-        refresh_search_index(services)  # a database from before the index, or days old
-        services.close()
-        worker_process = subprocess.Popen(
-            [sys.executable, "-m", "innkeeper", "worker"], env={**os.environ, "DATABASE_URL": url}
-        )
-        emulator = _start_stripe_emulator(settings)
-        typer.echo(_banner(settings, summary))
-        try:
-            _serve(settings, url, host=None, port=None, workers=workers)
-        finally:
-            worker_process.terminate()
-            worker_process.wait(timeout=30)
-            if emulator is not None:
-                emulator.stop()
+            refresh_search_index(services)  # a database from before the index, or days old
+            services.close()
+            worker_process = subprocess.Popen(
+                [sys.executable, "-m", "innkeeper", "worker"],
+                env={**os.environ, "DATABASE_URL": url},
+            )
+            typer.echo(_banner(settings, summary))
+            try:
+                _serve(settings, url, host=None, port=None, workers=workers)
+            finally:
+                worker_process.terminate()
+                worker_process.wait(timeout=30)
+    finally:
+        if emulator is not None:
+            emulator.stop()
 
 
 def _start_stripe_emulator(settings: Settings) -> Any:

@@ -22,6 +22,8 @@ from innkeeper.demo import media as demo_media
 from innkeeper.notifications import pages as notification_pages
 from innkeeper.notifications import router as notifications_router
 from innkeeper.observability import RequestContext, configure_logging
+from innkeeper.payments import connect_router, refunds_router, schedules_router
+from innkeeper.payments import router as payments_router
 from innkeeper.pricing import router as pricing_router
 from innkeeper.schemas import ErrorResponse
 from innkeeper.services import Services, build_services
@@ -73,6 +75,10 @@ def _api_v1() -> APIRouter:
         pricing_router.router,
         bookings_router.router,
         notifications_router.router,
+        payments_router.router,
+        refunds_router.router,
+        schedules_router.router,
+        connect_router.router,
     ):
         v1.include_router(router)
     return v1

@@ -27,6 +27,7 @@ class Services:
     clock: Clock
     passwords: Passwords
     jobs: Any  # procrastinate.App on a SyncPsycopgConnector, for deferring inside transactions
+    stripe: Any  # stripe.StripeClient: the real API, or the bundled emulator without a key
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.jobs)
@@ -40,6 +41,7 @@ def build_services(
 ) -> Services:
     import innkeeper.db.models  # noqa: F401  (every table known: a job may touch any of them)
     from innkeeper.jobs.app import create_job_app, deferring_connector
+    from innkeeper.payments.gateway import make_client
 
     engine = make_engine(database_url, pool_size=settings.database_pool_size)
     return Services(
@@ -52,4 +54,5 @@ def build_services(
             time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib
         ),
         jobs=create_job_app(deferring_connector(database_url)),
+        stripe=make_client(settings),
     )

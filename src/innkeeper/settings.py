@@ -84,6 +84,21 @@ class Settings(BaseSettings):
     )
     stripe_emulator_host: str = "127.0.0.1"
     stripe_emulator_port: int = Field(default=12111, ge=0, le=65535)
+    stripe_publishable_key: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("STRIPE_PUBLISHABLE_KEY", "INNKEEPER_STRIPE_PUBLISHABLE_KEY"),
+    )
+    stripe_timeout_seconds: float = Field(default=30, gt=0, le=120)
+    stripe_network_retries: int = Field(default=2, ge=0, le=5)
+
+    # payments: hosts must have a connected account that can take charges before a guest
+    # can book (off only for marketplaces that take manual payments alone)
+    payments_connect_required: bool = True
+    balance_reminder_days: int = Field(default=3, ge=0, le=30)  # before a balance is charged
+    payment_failure_policy: str = Field(default="cancel", pattern="^(cancel|keep)$")
+    security_hold_days_before: int = Field(default=1, ge=0, le=7)  # placed before arrival
+    security_hold_release_days: int = Field(default=2, ge=0, le=30)  # after departure
+    security_hold_window_days: int = Field(default=6, ge=1, le=7)  # re-authorized after
 
     # argon2id cost; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
     password_time_cost: int = Field(default=3, ge=1)

@@ -34,7 +34,12 @@ def database_url(pg: Any) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def loaded(database_url: str) -> loader.Summary:
-    settings = Settings(environment=Environment.TEST, database_url=database_url, log_json=False)
+    settings = Settings(
+        environment=Environment.TEST,
+        database_url=database_url,
+        log_json=False,
+        payments_connect_required=False,  # no Stripe here: demo hosts have no payout accounts
+    )
     services = build_services(settings, database_url)
     try:
         return loader.load_if_empty(services)

@@ -116,8 +116,12 @@ def test_only_book_and_request_create_bookings() -> None:
 # -- the table's shape -------------------------------------------------------------------
 
 
-def test_terminal_states_have_no_way_out() -> None:
-    assert not [t for t in TRANSITIONS if t.source in TERMINAL]
+def test_terminal_states_have_no_way_out_but_a_late_payment() -> None:
+    """Only the engine may revive an expired hold, and only because its payment landed."""
+    ways_out = [t for t in TRANSITIONS if t.source in TERMINAL]
+    assert [(t.source, t.event, t.roles) for t in ways_out] == [
+        (BookingStatus.EXPIRED, Event.LATE_PAYMENT, frozenset({Role.SYSTEM}))
+    ]
 
 
 def test_every_state_is_reachable_from_a_new_booking() -> None:

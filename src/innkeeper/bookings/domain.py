@@ -42,6 +42,8 @@ class Event(StrEnum):
     DECLINE_OFFER = "decline_offer"
     PAYMENT_SUCCEEDED = "payment_succeeded"  # payments (or an admin, until they exist)
     PAYMENT_ACTION_NEEDED = "payment_action_needed"
+    LATE_PAYMENT = "late_payment"  # paid after the hold expired: re-acquire if still free
+    WAIVE_PAYMENT = "waive_payment"  # a failed balance kept by policy (or an admin)
     MODIFY = "modify"
     CANCEL = "cancel"
     EXPIRE = "expire"  # a deadline passed
@@ -183,8 +185,12 @@ TRANSITIONS: Final[tuple[Transition, ...]] = (
         PAYMENTS,
         (Effect.MARK_PAID,),
     ),
+    Transition(_S.PAYMENT_ACTION_REQUIRED, _E.WAIVE_PAYMENT, _S.CONFIRMED, PAYMENTS),
     Transition(_S.PAYMENT_ACTION_REQUIRED, _E.CANCEL, _S.CANCELLED, ANYONE, _REFUND),
     Transition(_S.PAYMENT_ACTION_REQUIRED, _E.EXPIRE, _S.EXPIRED, SYSTEM, _REFUND),
+    # a payment that lands after its hold expired takes the inventory back if it is free
+    # (otherwise payments refund it): the only way out of a terminal state
+    Transition(_S.EXPIRED, _E.LATE_PAYMENT, _S.CONFIRMED, SYSTEM, (_A, Effect.MARK_PAID)),
     # confirmed bookings
     Transition(
         _S.CONFIRMED,

@@ -94,7 +94,23 @@ def _expire_one(svc: Services, booking_id: uuid.UUID) -> bool:
         if booking.deadline_at is None or booking.deadline_at > step.now:
             raise NotDue("the deadline moved")
 
-    return _attempt(svc, booking_id, Event.EXPIRE, still_due)
+    return _attempt(svc, booking_id, _end_of_wait(svc, booking_id), still_due)
+
+
+def _end_of_wait(svc: Services, booking_id: uuid.UUID) -> Event:
+    """How a wait ends at its deadline. A failed balance of a booking that was confirmed
+    (``payment_action_required`` after ``confirmed``) is kept, unpaid, when the marketplace's
+    ``payment_failure_policy`` is "keep"; everything else expires."""
+    with svc.uow() as uow:
+        booking = uow.session.get(Booking, booking_id)
+    if (
+        booking is not None
+        and booking.status is BookingStatus.PAYMENT_ACTION_REQUIRED
+        and booking.confirmed_at is not None
+        and svc.settings.payment_failure_policy == "keep"
+    ):
+        return Event.WAIVE_PAYMENT
+    return Event.EXPIRE
 
 
 def _complete_one(svc: Services, booking_id: uuid.UUID) -> bool:

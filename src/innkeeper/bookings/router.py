@@ -207,8 +207,12 @@ def modify(
 def cancel(
     booking_id: uuid.UUID, body: ReasonIn, services: ServicesDep, actor: OptionalActor
 ) -> BookingOut:
-    """Cancel with a reason; see ``refund-preview`` first for what comes back."""
+    """Cancel with a reason; see ``refund-preview`` first for what comes back. The refund
+    is paid before the answer (or, if Stripe does not answer, by a job)."""
     service.transition(services, actor, booking_id, Event.CANCEL, reason=_reason(body))
+    from innkeeper.payments.refunds import try_refund_due
+
+    try_refund_due(services, booking_id)
     return _seen(services, actor, booking_id)
 
 

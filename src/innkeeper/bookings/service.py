@@ -47,6 +47,8 @@ from innkeeper.catalog.models import Listing
 from innkeeper.core.dates import StayRange, local_date
 from innkeeper.core.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from innkeeper.db.uow import UnitOfWork
+from innkeeper.jobs.names import JobName
+from innkeeper.payments.payees import ready_payee
 from innkeeper.pricing.models import QuoteRow
 from innkeeper.pricing.quotes import QuoteRequest, arrival_at, check_available, is_on_request
 from innkeeper.services import Services
@@ -98,6 +100,7 @@ class Step:
     changes: dict[str, Any] = field(default_factory=dict)
     deadline: timedelta | None = None
     candidates: list[Booking] = field(default_factory=list)
+    paid_minor: int | None = None  # what payments recorded; None: paid in full (manual)
 
 
 Prepare = Callable[[UnitOfWork, Booking, Listing, Step], None]
@@ -144,6 +147,9 @@ def book(svc: Services, actor: Actor | None, new: NewBooking) -> Booking:
             if (existing := _booked(uow, actor, new, quote)) is not None:
                 return existing
             raise
+        if svc.settings.payments_connect_required:
+            # A guest must not pay a host who cannot be paid: say what is missing now.
+            ready_payee(uow.session, organization_id=listing.organization_id, listing_id=listing.id)
         inventory.lock_listing(uow.session, listing.id)
         # Every booking of a quote is made under this lock: a racing booking of the same
         # quote has committed by now, and this query sees it.
@@ -219,6 +225,31 @@ def _run(
     return booking
 
 
+def fire_in(
+    uow: UnitOfWork,
+    settings: Settings,
+    booking: Booking,
+    event: Event,
+    *,
+    now: datetime,
+    reason: str | None = None,
+    paid_minor: int | None = None,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """Fire a system ``event`` inside the caller's transaction, for payments, which must
+    record money and move the booking atomically. The caller holds the locks in the
+    documented order (the listing's first when the event allocates, then the booking row)."""
+    found = decide(booking.status, event, Role.SYSTEM)
+    listing = uow.session.get(Listing, booking.listing_id)
+    if listing is None:
+        raise NotFound(f"listing {booking.listing_id} not found")
+    step = Step(found, Role.SYSTEM, None, now, reason, changes=dict(changes or {}))
+    step.paid_minor = paid_minor
+    if Effect.DECLINE_CONFLICTS in found.effects:
+        step.candidates = inventory.lock_waiting_requests(uow.session, booking)
+    _carry_out(uow, settings, booking, listing, step)
+
+
 def _role(actor: Actor | None, booking: Booking, event: Event, *, system: bool) -> Role:
     """Who the caller is comes first: strangers learn nothing, not even the state."""
     if system:
@@ -254,12 +285,16 @@ def _carry_out(
     if Effect.RELEASE in effects:
         inventory.release(session, booking)
     if Effect.MARK_PAID in effects:
-        booking.paid_minor = booking.guest_total_minor
+        booking.paid_minor = (
+            booking.guest_total_minor if step.paid_minor is None else step.paid_minor
+        )
     if Effect.REFUND_BY_POLICY in effects:
         outcome = preview(booking, role=step.role, at=now, cancelling=found)
         booking.refund_due_minor = outcome.refund_minor
         step.changes["refund_minor"] = outcome.refund_minor
         step.changes["refund_percent"] = str(outcome.percent)
+        if outcome.refund_minor > 0:  # paid by payments.refunds.refund_due, retried by the job
+            uow.defer(JobName.REFUND_DUE, lock=f"refund:{booking.id}", booking_id=str(booking.id))
     session.flush()
     if Effect.DECLINE_CONFLICTS in effects:
         _decline_conflicts(uow, booking, listing, step)

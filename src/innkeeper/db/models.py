@@ -11,6 +11,7 @@ from innkeeper.bookings import models as bookings_models
 from innkeeper.catalog import models as catalog_models
 from innkeeper.db.base import Base
 from innkeeper.notifications import models as notifications_models
+from innkeeper.payments import models as payments_models
 from innkeeper.pricing import models as pricing_models
 
 metadata = Base.metadata
@@ -23,5 +24,6 @@ __all__ = [
     "catalog_models",
     "metadata",
     "notifications_models",
+    "payments_models",
     "pricing_models",
 ]

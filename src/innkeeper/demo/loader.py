@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from innkeeper.accounts import organizations
 from innkeeper.accounts import service as accounts
 from innkeeper.accounts.domain import Actor, MemberRole, OrganizationKind, PlatformRole
-from innkeeper.accounts.models import User, UserRole
+from innkeeper.accounts.models import Organization, User, UserRole
 from innkeeper.catalog import service as catalog
 from innkeeper.catalog.domain import (
     ExperienceCategory,
@@ -31,6 +31,7 @@ from innkeeper.catalog.domain import (
 )
 from innkeeper.demo import bookings as demo_bookings
 from innkeeper.demo import data
+from innkeeper.demo import payouts as demo_payouts
 from innkeeper.services import Services
 
 DEMO_PASSWORD = "innkeeper-demo"  # printed by `make run`; demo accounts are public by design
@@ -83,8 +84,19 @@ def load_if_empty(services: Services) -> Summary:
     with services.uow() as uow:
         users = uow.session.scalar(select(func.count()).select_from(User)) or 0
     if users:
+        # A database loaded earlier (or a fresh emulator state): demo hosts get their payout
+        # accounts back, so demo guests can still book and pay.
+        demo_payouts.connect_hosts(services, _demo_organization_ids(services))
         return Summary(False, users, 0, {})
     return load(services)
+
+
+def _demo_organization_ids(services: Services) -> list[uuid.UUID]:
+    slugs = [org.slug for org in data.organizations()]
+    with services.uow() as uow:
+        return list(
+            uow.session.scalars(select(Organization.id).where(Organization.slug.in_(slugs)))
+        )
 
 
 def load(services: Services) -> Summary:
@@ -93,6 +105,8 @@ def load(services: Services) -> Summary:
     password_hash = services.passwords.hash(DEMO_PASSWORD)
     users = _load_people(services, password_hash)
     owners = _load_organizations(services, users)
+    # Before any booking: with Connect required, a host without a ready payee cannot be booked.
+    demo_payouts.connect_hosts(services, [org_id for org_id, _ in owners.values()])
     counts = {kind.value: 0 for kind in ListingKind}
     for slug, draft in _drafts():
         org_id, owner = owners[slug]

@@ -69,6 +69,43 @@ def create_job_app(connector: Any) -> Any:
         sent = send_due(context.additional_context["services"])
         _log.info("queued booking reminders", extra={"reminders": sent})
 
+    @app.periodic(cron="*/10 * * * *", periodic_id="charge_due_payments")
+    @app.task(name=JobName.CHARGE_DUE_PAYMENTS, pass_context=True, queue="payments")
+    def charge_due_payments(context: Any, timestamp: int) -> None:
+        """Every ten minutes: balances and pay-later amounts whose date has come, off-session."""
+        from innkeeper.payments.schedules import charge_due
+
+        charged = charge_due(context.additional_context["services"])
+        _log.info("charged due installments", extra={"charged": charged})
+
+    @app.periodic(cron="*/10 * * * *", periodic_id="remind_balances")
+    @app.task(name=JobName.REMIND_BALANCES, pass_context=True, queue="payments")
+    def remind_balances(context: Any, timestamp: int) -> None:
+        """Every ten minutes: tell guests their balance is charged soon (once per payment)."""
+        from innkeeper.payments.schedules import remind_due
+
+        sent = remind_due(context.additional_context["services"])
+        _log.info("queued balance reminders", extra={"reminders": sent})
+
+    @app.periodic(cron="*/30 * * * *", periodic_id="security_holds")
+    @app.task(name=JobName.SECURITY_HOLDS, pass_context=True, queue="payments")
+    def security_holds(context: Any, timestamp: int) -> None:
+        """Every half hour: place security-deposit holds before arrival, re-authorize those
+        about to lapse during a long stay, release them after check-out."""
+        from innkeeper.payments.holds import run_due
+
+        done = run_due(context.additional_context["services"])
+        _log.info("security holds", extra=done)
+
+    @app.periodic(cron="*/15 * * * *", periodic_id="release_escrow")
+    @app.task(name=JobName.RELEASE_ESCROW, pass_context=True, queue="payments")
+    def release_escrow(context: Any, timestamp: int) -> None:
+        """Every quarter hour: pay each provider whose part of a paid cart was delivered."""
+        from innkeeper.payments.escrow import release_due
+
+        paid = release_due(context.additional_context["services"])
+        _log.info("released escrow payouts", extra={"paid": paid})
+
     @app.task(
         name=JobName.DELIVER_NOTIFICATION,
         pass_context=True,
@@ -86,6 +123,22 @@ def create_job_app(connector: Any) -> Any:
         _log.info(
             "notification delivery", extra={"notification_id": notification_id, "status": status}
         )
+
+    @app.task(
+        name=JobName.REFUND_DUE,
+        pass_context=True,
+        queue="payments",
+        retry=procrastinate.RetryStrategy(max_attempts=10, exponential_wait=5),
+    )
+    def refund_due(context: Any, booking_id: str) -> None:
+        """Pay a cancelled booking's refund. The cancel route tries at once; this job makes
+        sure it happens when Stripe did not answer then (the plan is written once)."""
+        import uuid
+
+        from innkeeper.payments.refunds import refund_due as pay_refund
+
+        rows = pay_refund(context.additional_context["services"], uuid.UUID(booking_id))
+        _log.info("refunds paid", extra={"booking_id": booking_id, "refunds": len(rows)})
 
     @app.periodic(cron="* * * * *", periodic_id="retry_stalled")
     @app.task(name=JobName.RETRY_STALLED_JOBS, queue="maintenance", pass_context=True)

@@ -13,3 +13,8 @@ class JobName(StrEnum):
     COMPLETE_BOOKINGS = "bookings:complete_due"
     REMIND_BOOKINGS = "bookings:send_reminders"
     DELIVER_NOTIFICATION = "notifications:deliver"
+    CHARGE_DUE_PAYMENTS = "payments:charge_due"
+    REMIND_BALANCES = "payments:remind_balance"
+    SECURITY_HOLDS = "payments:security_holds"
+    RELEASE_ESCROW = "payments:release_escrow"
+    REFUND_DUE = "payments:refund_due"

@@ -87,6 +87,8 @@ TEMPLATES: Mapping[str, Template] = {
         _t("booking.modified", attachments=(Attachment.CALENDAR,)),
         _t("booking.check_in_reminder", Category.REMINDER, ALL_CHANNELS),
         _t("booking.check_out_instructions", Category.REMINDER),
+        _t("booking.payment_action_required", channels=ALL_CHANNELS, urgent=True),
+        _t("booking.balance_reminder", Category.REMINDER),
         _t("host.request_received", channels=ALL_CHANNELS),
         _t("host.request_expiring", channels=ALL_CHANNELS, urgent=True),
         _t("host.request_expired"),

@@ -1,0 +1,163 @@
+"""Reports read from the ledger, never from payment rows: a host's earnings, the platform's
+fee revenue and one booking's money events. Balances are sums of postings, so a report
+can only disagree with the journal if the journal itself is wrong."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from innkeeper.accounts.domain import Actor, Permission
+from innkeeper.bookings.models import Booking
+from innkeeper.bookings.roles import roles_of
+from innkeeper.core.errors import Forbidden, NotFound, Unauthenticated
+from innkeeper.payments import ledger
+from innkeeper.payments.domain import Account
+from innkeeper.payments.models import LedgerEntry, LedgerPosting
+from innkeeper.services import Services
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Credits earned, debits given back and the net, in one currency."""
+
+    currency: str
+    earned: int
+    refunded: int
+
+    @property
+    def net(self) -> int:
+        return self.earned - self.refunded
+
+
+@dataclass(frozen=True, slots=True)
+class PostingView:
+    account: str
+    ref: str
+    currency: str
+    amount_minor: int
+    stripe_source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    id: int
+    at: datetime
+    kind: str
+    memo: str
+    postings: tuple[PostingView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BookingLedger:
+    entries: tuple[EntryView, ...]
+    balances: dict[tuple[str, str], int]
+
+
+def host_earnings(
+    svc: Services,
+    actor: Actor | None,
+    organization_id: uuid.UUID,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[Totals]:
+    """An organization's earnings from its ``host_payable`` postings, for its members (and
+    admins): what guests paid it, what it gave back in refunds, and the net."""
+    if actor is None:
+        raise Unauthenticated("log in to see earnings")
+    if not actor.may(organization_id, Permission.VIEW_ORGANIZATION):
+        raise NotFound(f"organization {organization_id} not found")
+    return _totals(
+        svc, Account.HOST_PAYABLE, since, until, LedgerPosting.organization_id == organization_id
+    )
+
+
+def platform_revenue(
+    svc: Services,
+    actor: Actor | None,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[Totals]:
+    """The platform's fee revenue from its ``platform_revenue`` postings, for admins."""
+    if actor is None:
+        raise Unauthenticated("log in to see revenue")
+    if not actor.is_admin:
+        raise Forbidden("only admins may see the platform's revenue")
+    return _totals(svc, Account.PLATFORM_REVENUE, since, until)
+
+
+def booking_ledger(svc: Services, actor: Actor | None, booking_id: uuid.UUID) -> BookingLedger:
+    """A booking's entries with their postings, and its balances, for the booking's host
+    members who may view bookings, and admins; its guest may not, strangers learn nothing."""
+    with svc.uow() as uow:
+        booking = uow.session.get(Booking, booking_id)
+        if booking is None:
+            raise NotFound(f"booking {booking_id} not found")
+        roles_of(
+            actor, guest_user_id=booking.guest_user_id, expert_user_id=booking.expert_user_id,
+            organization_id=booking.organization_id, entity=f"booking {booking_id}",
+        )  # fmt: skip
+        assert actor is not None
+        if not actor.may(booking.organization_id, Permission.VIEW_BOOKINGS):
+            raise Forbidden("only the host and admins may see a booking's ledger")
+        entries = ledger.entries_for(uow.session, booking_id)
+        postings = _postings_of(uow.session, [e.id for e in entries])
+        return BookingLedger(
+            entries=tuple(
+                EntryView(e.id, e.at, e.kind, e.memo, tuple(postings.get(e.id, ())))
+                for e in entries
+            ),
+            balances=ledger.balances(uow.session, booking_id=booking_id),
+        )
+
+
+def _postings_of(session: Any, entry_ids: Sequence[int]) -> dict[int, list[PostingView]]:
+    found: dict[int, list[PostingView]] = {}
+    if not entry_ids:
+        return found
+    rows = session.scalars(
+        select(LedgerPosting)
+        .where(LedgerPosting.entry_id.in_(entry_ids))
+        .order_by(LedgerPosting.entry_id, LedgerPosting.id)
+    )
+    for p in rows:
+        found.setdefault(p.entry_id, []).append(
+            PostingView(str(p.account), p.ref, p.currency, p.amount_minor, p.stripe_source)
+        )
+    return found
+
+
+def _totals(
+    svc: Services,
+    account: Account,
+    since: datetime | None,
+    until: datetime | None,
+    *where: Any,
+) -> list[Totals]:
+    """Per currency: credits to ``account`` (earned) and debits (given back)."""
+    credit = func.coalesce(
+        func.sum(case((LedgerPosting.amount_minor < 0, -LedgerPosting.amount_minor), else_=0)), 0
+    )
+    debit = func.coalesce(
+        func.sum(case((LedgerPosting.amount_minor > 0, LedgerPosting.amount_minor), else_=0)), 0
+    )
+    query = (
+        select(LedgerPosting.currency, credit, debit)
+        .join(LedgerEntry, LedgerEntry.id == LedgerPosting.entry_id)
+        .where(LedgerPosting.account == account, *where)
+        .group_by(LedgerPosting.currency)
+        .order_by(LedgerPosting.currency)
+    )
+    if since is not None:
+        query = query.where(LedgerEntry.at >= since)
+    if until is not None:
+        query = query.where(LedgerEntry.at < until)
+    with svc.uow() as uow:
+        return [Totals(str(c), int(e), int(r)) for c, e, r in uow.session.execute(query)]

@@ -1,0 +1,97 @@
+"""The hosted Checkout page, late payments after a hold expired, and saved cards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+from fastapi.testclient import TestClient
+
+from innkeeper.bookings.expiry import expire_due
+from innkeeper.core.clock import FixedClock
+from innkeeper.services import Services
+from stripe_emulator.server import Emulator
+from tests.payments.conftest import API, book_stay, booking_of, control, pay
+
+
+def test_hosted_checkout_confirms_the_booking_on_return(
+    client: TestClient, hosted: dict[str, Any], emulator: Emulator, sdk: stripe.StripeClient
+) -> None:
+    booking = book_stay(client, hosted, "2026-12-10", "2026-12-12")
+    started = client.post(
+        f"{API}/bookings/{booking['id']}/checkout", json={}, headers=hosted["guest"]
+    )
+    assert started.status_code == 201, started.text
+    payment = started.json()
+    assert payment["next_action_url"].startswith(emulator.url)
+    session = sdk.v1.checkout.sessions.list().data[0]
+    assert session.client_reference_id == payment["id"]
+    control(emulator, f"/_emulator/checkout/sessions/{session.id}/complete")
+    back = client.get(f"{API}/payments/checkout/return", params={"session_id": session.id})
+    assert back.status_code == 200, back.text
+    assert (back.json()["status"], back.json()["booking_status"]) == ("succeeded", "confirmed")
+    intent = sdk.v1.payment_intents.retrieve(back.json()["stripe_payment_intent"])
+    assert intent.transfer_data is not None
+    assert intent.transfer_data.destination == hosted["account"]
+    again = client.post(f"{API}/payments/{payment['id']}/refresh", headers=hosted["guest"])
+    assert again.json()["status"] == "succeeded"
+    assert (
+        client.get(f"{API}/payments/checkout/return", params={"session_id": "cs_nope"}).status_code
+        == 404
+    )
+
+
+def test_a_payment_after_the_hold_expired_takes_the_dates_back_if_free(
+    client: TestClient,
+    hosted: dict[str, Any],
+    services: Services,
+    clock: FixedClock,
+    sdk: stripe.StripeClient,
+) -> None:
+    booking = book_stay(client, hosted, "2026-12-10", "2026-12-12")
+    started = pay(client, hosted, booking, payment_method=None).json()  # Stripe.js will confirm
+    assert started["client_secret"]
+    clock.advance(minutes=16)
+    assert expire_due(services) == 1
+    assert booking_of(client, hosted, booking)["status"] == "expired"
+    sdk.v1.payment_intents.confirm(
+        started["stripe_payment_intent"],
+        {"payment_method": "pm_card_visa", "return_url": "https://x.example"},
+    )  # the guest's browser finished after the deadline
+    late = client.post(f"{API}/payments/{started['id']}/refresh", headers=hosted["guest"])
+    assert late.json()["booking_status"] == "confirmed"
+    assert late.json()["refunded"]["amount_minor"] == 0
+
+
+def test_saved_cards_are_added_listed_made_default_and_deleted(
+    client: TestClient, hosted: dict[str, Any]
+) -> None:
+    guest = hosted["guest"]
+    ids = []
+    for card in ("pm_card_visa", "pm_card_mastercard"):
+        setup = client.post(f"{API}/me/payment-methods/setup-intent", headers=guest)
+        assert setup.status_code == 201, setup.text
+        assert setup.json()["client_secret"]
+        done = client.post(
+            f"{API}/me/payment-methods/setup-intent/{setup.json()['id']}/confirm",
+            json={"payment_method": card},
+            headers=guest,
+        )
+        assert done.json()["status"] == "succeeded", done.text
+        ids.append(done.json()["payment_method"])
+    cards = client.get(f"{API}/me/payment-methods", headers=guest).json()
+    assert {c["brand"] for c in cards} == {"visa", "mastercard"}
+    assert [c["id"] for c in cards if c["is_default"]] == [ids[0]]
+    made = client.post(f"{API}/me/payment-methods/{ids[1]}/default", headers=guest).json()
+    assert [c["id"] for c in made if c["is_default"]] == [ids[1]]
+    assert client.get(f"{API}/me/payment-methods", headers=hosted["other"]).json() == []
+    assert (
+        client.delete(f"{API}/me/payment-methods/{ids[1]}", headers=hosted["other"]).status_code
+        == 404
+    )
+    assert client.delete(f"{API}/me/payment-methods/{ids[1]}", headers=guest).status_code == 204
+    left = client.get(f"{API}/me/payment-methods", headers=guest).json()
+    assert [(c["id"], c["is_default"]) for c in left] == [(ids[0], True)]
+    booking = book_stay(client, hosted, "2026-12-10", "2026-12-12")
+    assert pay(client, hosted, booking, ids[0]).json()["booking_status"] == "confirmed"
+    assert client.get(f"{API}/me/payment-methods").status_code == 401
