@@ -95,3 +95,29 @@ def test_saved_cards_are_added_listed_made_default_and_deleted(
     booking = book_stay(client, hosted, "2026-12-10", "2026-12-12")
     assert pay(client, hosted, booking, ids[0]).json()["booking_status"] == "confirmed"
     assert client.get(f"{API}/me/payment-methods").status_code == 401
+
+
+def test_a_payment_after_the_dates_were_resold_is_refunded_in_full(
+    client: TestClient,
+    hosted: dict[str, Any],
+    services: Services,
+    clock: FixedClock,
+    sdk: stripe.StripeClient,
+) -> None:
+    booking = book_stay(client, hosted, "2026-12-10", "2026-12-12")
+    started = pay(client, hosted, booking, payment_method=None).json()
+    clock.advance(minutes=16)
+    assert expire_due(services) == 1
+    other = book_stay(client, hosted, "2026-12-10", "2026-12-12", who="other")
+    assert pay(client, hosted, other, who="other").json()["booking_status"] == "confirmed"
+    sdk.v1.payment_intents.confirm(
+        started["stripe_payment_intent"],
+        {"payment_method": "pm_card_visa", "return_url": "https://x.example"},
+    )
+    late = client.post(f"{API}/payments/{started['id']}/refresh", headers=hosted["guest"]).json()
+    assert late["booking_status"] == "expired"
+    assert late["refunded"]["amount_minor"] == late["captured"]["amount_minor"] > 0
+    charge = sdk.v1.charges.retrieve(
+        str(sdk.v1.payment_intents.retrieve(started["stripe_payment_intent"]).latest_charge)
+    )
+    assert charge.refunded is True
