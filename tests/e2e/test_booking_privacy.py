@@ -59,8 +59,16 @@ BODIES: dict[str, Any] = {
     "offer/decline": {"reason": "probe"},
     "confirm-payment": {"reason": "probe"},
     "no-show": {"reason": "probe"},
+    "pay": {"payment_method": "pm_card_visa"},
+    "checkout": {},
+    "refunds": {"amount_minor": 100, "reason": "probe"},
+    "security-hold/capture": {"amount_minor": 100, "reason": "probe"},
+    "extra-charges": {"amount_minor": 100, "reason": "probe"},
 }
-NO_BODY = {"accept", "offer/accept", "check-in", "check-out", "complete", "confirm"}
+NO_BODY = {
+    "accept", "offer/accept", "check-in", "check-out", "complete", "confirm",
+    "security-hold/release",
+}  # fmt: skip
 LEASE_JSON: dict[str, Any] = {k: v for k, v in STAY_JSON.items() if k != "stay"} | {
     "kind": "lease",
     "title": "Two-bed in JLT, 12 months",
