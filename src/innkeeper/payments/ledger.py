@@ -22,8 +22,7 @@ refund                 Cr stripe_balance[platform] R, Dr host_payable, platform_
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -251,13 +250,6 @@ def stripe_mirror(session: Session, account: str) -> dict[str, int]:
         .group_by(LedgerPosting.stripe_source)
     )
     return {str(source): int(total) for source, total in rows}
-
-
-def sum_by(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
-    out: dict[str, int] = defaultdict(int)
-    for key, amount in rows:
-        out[key] += amount
-    return dict(out)
 
 
 def entries_for(session: Session, booking_id: uuid.UUID) -> Sequence[LedgerEntry]:
