@@ -17,6 +17,7 @@ from innkeeper.db import embedded, migrate
 from innkeeper.main import create_app
 from innkeeper.services import Services, build_services
 from innkeeper.settings import Environment, Settings
+from stripe_emulator.server import Emulator
 
 TEMPLATE = "innkeeper_template"
 START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -55,8 +56,11 @@ def empty_database_url(pg: Any) -> Iterator[str]:
     yield from _fresh_database(pg, "empty", None)
 
 
-@pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings_for(database_url: str, emulator: Emulator | None = None, **overrides: Any) -> Settings:
+    """The settings every test starts from; with ``emulator``, Stripe is that emulator."""
+    if emulator is not None:
+        overrides.setdefault("stripe_emulator_port", int(emulator.url.rsplit(":", 1)[1]))
+        overrides.setdefault("stripe_timeout_seconds", 3)
     return Settings(
         environment=Environment.TEST,
         database_url=database_url,
@@ -64,8 +68,27 @@ def settings(database_url: str) -> Settings:
         password_time_cost=1,  # argon2 at full cost would make the suite crawl
         password_memory_kib=64,
         log_json=False,
-        payments_connect_required=False,  # tests/payments turn it on, with a connected host
+        **{"payments_connect_required": False} | overrides,  # tests/payments turn it on
     )
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return settings_for(database_url)
+
+
+@pytest.fixture(scope="session")
+def stripe_emulator() -> Iterator[Emulator]:
+    """One bundled Stripe emulator for the session, started by the first test that asks."""
+    with Emulator(port=0) as running:
+        yield running
+
+
+@pytest.fixture
+def emulator(stripe_emulator: Emulator) -> Emulator:
+    """The session's emulator, emptied: every test starts with a fresh Stripe."""
+    stripe_emulator.reset()
+    return stripe_emulator
 
 
 @pytest.fixture

@@ -19,9 +19,14 @@ from fastapi.testclient import TestClient
 from innkeeper.accounts import organizations
 from innkeeper.accounts.domain import MemberRole
 from innkeeper.services import Services
+from innkeeper.settings import Settings
+from stripe_emulator.server import Emulator
 from tests.builders import STAY_JSON, actor_for, login_headers, make_listing, make_org, make_user
+from tests.conftest import settings_for
+from tests.payments.conftest import connect
 
 LISTING = "/api/v1/organizations/{organization_id}/listings/{listing_id}"
+PAYOUT_ACCOUNT = "/api/v1/organizations/{organization_id}/payout-account"
 SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/organizations/{organization_id}"): {"name": "Taken over"},
     ("POST", "/api/v1/organizations/{organization_id}/members"): {
@@ -54,7 +59,11 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
         "times": [{"starts_at": "09:00", "ends_at": "10:00", "capacity": 5}],
     },
     ("POST", f"{LISTING}/availability/slots/clear"): {"start": "2027-01-01", "end": "2027-01-03"},
+    ("POST", PAYOUT_ACCOUNT): {},
+    ("POST", f"{PAYOUT_ACCOUNT}/link"): {},
 }
+# Reads that hand out a way into the payout account: staff see the account, managers act.
+MANAGERS_ONLY = {f"{PAYOUT_ACCOUNT}/refresh", f"{PAYOUT_ACCOUNT}/dashboard"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -90,7 +99,13 @@ def _snapshot(client: TestClient, headers: dict[str, str], world_org: uuid.UUID)
 
 
 @pytest.fixture
-def world(client: TestClient, services: Services) -> World:
+def settings(database_url: str, emulator: Emulator) -> Settings:
+    """Stripe is the emulator here: the payout-account routes reach a real account."""
+    return settings_for(database_url, emulator)
+
+
+@pytest.fixture
+def world(client: TestClient, services: Services, emulator: Emulator) -> World:
     owner_a = make_user(services, email="owner-a@example.com")
     org_a = make_org(services, owner_a, slug="secret-stays")
     staff = make_user(services, email="staff-a@example.com")
@@ -102,6 +117,7 @@ def world(client: TestClient, services: Services) -> World:
     owner_b = make_user(services, email="outsider@example.com")
     org_b = make_org(services, owner_b, slug="rival-homes")
     make_user(services, email="guest@example.com")
+    connect(services, emulator, org_a.id)  # so that every payout-account route has an object
     headers_a = login_headers(client, "owner-a@example.com")
     return World(
         org_a.id,
@@ -189,13 +205,17 @@ def test_another_organizations_listing_cannot_be_reached_through_your_own(
 
 def test_members_reach_their_own_objects(client: TestClient, world: World) -> None:
     headers = login_headers(client, "staff-a@example.com")
+    owner = login_headers(client, "owner-a@example.com")
     for method, path in _object_routes(client):
         if method != "GET" or path.startswith("/api/v1/listings/"):
             continue
-        response = client.get(
-            _url(path, world, organization=world.org_a, listing=world.draft_a), headers=headers
-        )
-        assert response.status_code == 200, (path, response.text)
+        url = _url(path, world, organization=world.org_a, listing=world.draft_a)
+        response = client.get(url, headers=headers, follow_redirects=False)
+        if path in MANAGERS_ONLY:
+            assert response.status_code == 403, (path, response.text)
+            response = client.get(url, headers=owner, follow_redirects=False)
+        # 303: a route that sends the browser on to Stripe (a fresh onboarding link)
+        assert response.status_code in (200, 303), (path, response.text)
 
 
 def test_drafts_are_invisible_publicly_and_published_listings_visible(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,43 +19,20 @@ from fastapi.testclient import TestClient
 from innkeeper.accounts.domain import PlatformRole
 from innkeeper.payments import connect as payout_accounts
 from innkeeper.services import Services
-from innkeeper.settings import Environment, Settings
+from innkeeper.settings import Settings
 from stripe_emulator.resources import accounts as emulated_accounts
 from stripe_emulator.server import Emulator
 from tests.builders import STAY_JSON, login_headers, make_org, make_user, publish_over_http
+from tests.conftest import settings_for
 
 API = "/api/v1"
 CONTACT = {"name": "Layla Haddad", "email": "layla@example.com", "phone": "+971501234567"}
 DAY = 86_400
 
 
-@pytest.fixture(scope="session")
-def stripe_emulator() -> Iterator[Emulator]:
-    with Emulator(port=0) as running:
-        yield running
-
-
-@pytest.fixture
-def emulator(stripe_emulator: Emulator) -> Emulator:
-    """The session's emulator, emptied: every test starts with a fresh Stripe."""
-    stripe_emulator.reset()
-    return stripe_emulator
-
-
 @pytest.fixture
 def settings(database_url: str, emulator: Emulator) -> Settings:
-    port = int(emulator.url.rsplit(":", 1)[1])
-    return Settings(
-        environment=Environment.TEST,
-        database_url=database_url,
-        public_url="http://testserver",
-        password_time_cost=1,
-        password_memory_kib=64,
-        log_json=False,
-        stripe_emulator_port=port,
-        stripe_timeout_seconds=3,
-        payments_connect_required=True,
-    )
+    return settings_for(database_url, emulator, payments_connect_required=True)
 
 
 @pytest.fixture
