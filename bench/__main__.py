@@ -14,7 +14,7 @@ import random
 import sys
 from typing import Any
 
-from bench import bookings, emulator, harness, notifications, quotes, search
+from bench import bookings, emulator, harness, notifications, quotes, search, webhooks
 
 CONCURRENCY = 16
 REQUESTS = 3000
@@ -30,6 +30,11 @@ def main() -> None:
             for figure in notifications.run(harness.services_for(market)):
                 print(json.dumps(figure), flush=True)
         return
+    if sys.argv[1:] == ["webhooks"]:  # python -m bench webhooks: only the webhook figures
+        with harness.marketplace() as market:
+            for figure in webhooks.run(market, harness.services_for(market)):
+                print(json.dumps(figure), flush=True)
+        return
     if sys.argv[1:] == ["bookings"]:  # python -m bench bookings: only the booking figures
         with harness.marketplace() as market, harness.serving(market, workers=2) as port:
             for figure in bookings.run(port, market.database_url, _guest_tokens(port)):
@@ -42,6 +47,8 @@ def main() -> None:
             for figure in bookings.run(port, market.database_url, _guest_tokens(port)):
                 print(json.dumps(figure), flush=True)
         for figure in notifications.run(harness.services_for(market)):
+            print(json.dumps(figure), flush=True)
+        for figure in webhooks.run(market, harness.services_for(market)):
             print(json.dumps(figure), flush=True)
         listings = search.grow_market(harness.services_for(market))
         with harness.serving(market, workers=2) as port:

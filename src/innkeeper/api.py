@@ -29,6 +29,7 @@ from innkeeper.core.errors import (
 )
 from innkeeper.observability import current_request_id
 from innkeeper.payments.domain import PaymentFailed, PaymentProviderUnavailable
+from innkeeper.webhooks.inbox import NotConfigured as WebhooksNotConfigured
 
 _log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ STATUS_FOR: Final[tuple[tuple[type[DomainError], int], ...]] = (
     (TooManyRequests, 429),
     (PaymentFailed, 402),
     (PaymentProviderUnavailable, 503),
+    (WebhooksNotConfigured, 503),
 )
 
 _HTTP_CODES: Final = {

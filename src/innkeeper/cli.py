@@ -21,6 +21,8 @@ from innkeeper.settings import Environment, Settings
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 db = typer.Typer(help="Database: migrations and connection details.", no_args_is_help=True)
 app.add_typer(db, name="db")
+webhooks = typer.Typer(help="Stripe webhooks: the inbox and its handlers.", no_args_is_help=True)
+app.add_typer(webhooks, name="webhooks")
 
 
 def _settings() -> Settings:
@@ -99,6 +101,29 @@ def reconcile() -> None:
     raise typer.Exit(code)
 
 
+@webhooks.command("reconcile")
+def webhooks_reconcile(
+    hours: Annotated[int | None, typer.Option(min=1, help="Look back this far")] = None,
+) -> None:
+    """Fetch Stripe's recent events and queue every one the inbox never received."""
+    from innkeeper.webhooks.reconciler import reconcile as reconcile_events
+
+    with _services(_settings()) as services:
+        found = reconcile_events(services, hours=hours)
+    typer.echo(
+        f"{found.listed} events listed on {found.accounts} accounts; {found.missing} were "
+        f"missing and are queued; {found.requeued} stalled events queued again"
+    )
+
+
+@webhooks.command("table")
+def webhooks_table() -> None:
+    """Print the Markdown table of every handled event type and its effect."""
+    from innkeeper.webhooks.registry import render_table
+
+    typer.echo(render_table(), nl=False)
+
+
 @app.command("worker")
 def worker() -> None:
     """Run jobs (emails, sweeps, webhooks) until stopped; run as many as you like."""
@@ -132,6 +157,8 @@ def run(
 
     # The emulator first: demo hosts open and finish their payout accounts on it.
     emulator = _start_stripe_emulator(settings)
+    if emulator is not None:
+        _send_webhooks_here(settings, emulator)
     try:
         with database_url(settings) as url:
             migrate.upgrade(url)
@@ -170,6 +197,27 @@ def _start_stripe_emulator(settings: Settings) -> Any:
         state_file=settings.data_dir / "stripe-emulator.json",
     )
     return emulator.start()
+
+
+def _send_webhooks_here(settings: Settings, emulator: Any) -> None:
+    """Point the emulator's platform and Connect webhook endpoints at this marketplace,
+    signed with a development secret kept in the data directory (or the configured one), and
+    hand that secret to the web and worker processes through the environment."""
+    secret = (settings.webhook_secrets or [_development_webhook_secret(settings)])[0]
+    base = settings.public_url.rstrip("/")
+    emulator.register_webhook(f"{base}/webhooks/stripe", secret=secret, connect=False)
+    emulator.register_webhook(f"{base}/webhooks/stripe/connect", secret=secret, connect=True)
+    os.environ["STRIPE_WEBHOOK_SECRET"] = ",".join([secret, *settings.webhook_secrets[1:]])
+
+
+def _development_webhook_secret(settings: Settings) -> str:
+    import secrets
+
+    path = settings.data_dir / "stripe-webhook-secret"
+    if not path.exists():
+        path.write_text(f"whsec_dev_{secrets.token_hex(24)}\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def _serve(

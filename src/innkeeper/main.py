@@ -22,12 +22,14 @@ from innkeeper.demo import media as demo_media
 from innkeeper.notifications import pages as notification_pages
 from innkeeper.notifications import router as notifications_router
 from innkeeper.observability import RequestContext, configure_logging
-from innkeeper.payments import connect_router, refunds_router, schedules_router
+from innkeeper.payments import connect_router, disputes_router, refunds_router, schedules_router
 from innkeeper.payments import router as payments_router
 from innkeeper.pricing import router as pricing_router
 from innkeeper.schemas import ErrorResponse
 from innkeeper.services import Services, build_services
 from innkeeper.settings import Settings
+from innkeeper.webhooks import admin_router as webhooks_admin_router
+from innkeeper.webhooks import router as webhooks_router
 
 API_PREFIX = "/api/v1"
 
@@ -53,6 +55,7 @@ def create_app(services: Services, *, close_services: bool = False) -> FastAPI:
     app.include_router(demo_media.router)
     app.include_router(_api_v1())
     app.include_router(notification_pages.router)
+    app.include_router(webhooks_router.router)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
@@ -79,6 +82,8 @@ def _api_v1() -> APIRouter:
         refunds_router.router,
         schedules_router.router,
         connect_router.router,
+        disputes_router.router,
+        webhooks_admin_router.router,
     ):
         v1.include_router(router)
     return v1

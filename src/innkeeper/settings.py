@@ -100,6 +100,18 @@ class Settings(BaseSettings):
     security_hold_release_days: int = Field(default=2, ge=0, le=30)  # after departure
     security_hold_window_days: int = Field(default=6, ge=1, le=7)  # re-authorized after
 
+    # Stripe webhooks: signing secrets (comma-separated, so a rolled secret and its
+    # predecessor, or the platform and the Connect endpoint, verify at once)
+    stripe_webhook_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("STRIPE_WEBHOOK_SECRET", "INNKEEPER_STRIPE_WEBHOOK_SECRET"),
+    )
+    webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)  # signature age
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)  # then dead-lettered
+    webhook_retry_base_seconds: int = Field(default=30, ge=1, le=3600)  # doubles per attempt
+    webhook_reconcile_hours: int = Field(default=72, ge=1, le=720)  # how far back to look
+    fraud_auto_refund: bool = False  # refund a charge on an actionable early fraud warning
+
     # argon2id cost; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
     password_time_cost: int = Field(default=3, ge=1)
     password_memory_kib: int = Field(default=65536, ge=64)
@@ -121,6 +133,14 @@ class Settings(BaseSettings):
     def stripe_emulated(self) -> bool:
         """No Stripe key: payments go to the bundled emulator (development and tests)."""
         return self.stripe_secret_key is None
+
+    @property
+    def webhook_secrets(self) -> list[str]:
+        """Every signing secret a delivery may be signed with, in the order given."""
+        if self.stripe_webhook_secret is None:
+            return []
+        raw = self.stripe_webhook_secret.get_secret_value()
+        return [part.strip() for part in raw.split(",") if part.strip()]
 
     @property
     def stripe_emulator_url(self) -> str:

@@ -63,14 +63,22 @@ def connect(services: Services, emulator: Emulator, organization_id: Any, *, rea
 def hosted(client: TestClient, services: Services, emulator: Emulator) -> dict[str, Any]:
     """A published one-unit stay at AED 500 a night (flexible policy) whose organization
     can take charges; a guest, another guest and an admin."""
-    owner = make_user(services, email="host@example.com")
-    org = make_org(services, owner)
-    host = login_headers(client, "host@example.com")
+    return host_world(client, services, emulator)
+
+
+def host_world(
+    client: TestClient, services: Services, emulator: Emulator, prefix: str = ""
+) -> dict[str, Any]:
+    """What ``hosted`` holds; ``prefix`` makes another, separate world in the same test
+    (its people's emails start with it)."""
+    owner = make_user(services, email=f"{prefix}host@example.com")
+    org = make_org(services, owner, slug=f"{prefix}stays" if prefix else None)
+    host = login_headers(client, f"{prefix}host@example.com")
     body = copy.deepcopy(STAY_JSON) | {"base_price_minor": 500_00}
     listing = publish_over_http(client, host, org.id, body)
-    make_user(services, email="guest@example.com")
-    make_user(services, email="other@example.com")
-    make_user(services, email="admin@example.com", roles=(PlatformRole.ADMIN,))
+    make_user(services, email=f"{prefix}guest@example.com")
+    make_user(services, email=f"{prefix}other@example.com")
+    make_user(services, email=f"{prefix}admin@example.com", roles=(PlatformRole.ADMIN,))
     account = connect(services, emulator, org.id)
     return {
         "id": listing["id"],
@@ -78,9 +86,9 @@ def hosted(client: TestClient, services: Services, emulator: Emulator) -> dict[s
         "account": account,
         "base": f"{API}/organizations/{org.id}/listings/{listing['id']}",
         "host": host,
-        "guest": login_headers(client, "guest@example.com"),
-        "other": login_headers(client, "other@example.com"),
-        "admin": login_headers(client, "admin@example.com"),
+        "guest": login_headers(client, f"{prefix}guest@example.com"),
+        "other": login_headers(client, f"{prefix}other@example.com"),
+        "admin": login_headers(client, f"{prefix}admin@example.com"),
     }
 
 

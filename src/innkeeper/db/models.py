@@ -13,6 +13,7 @@ from innkeeper.db.base import Base
 from innkeeper.notifications import models as notifications_models
 from innkeeper.payments import models as payments_models
 from innkeeper.pricing import models as pricing_models
+from innkeeper.webhooks import models as webhooks_models
 
 metadata = Base.metadata
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "notifications_models",
     "payments_models",
     "pricing_models",
+    "webhooks_models",
 ]

@@ -140,6 +140,31 @@ def create_job_app(connector: Any) -> Any:
         rows = pay_refund(context.additional_context["services"], uuid.UUID(booking_id))
         _log.info("refunds paid", extra={"booking_id": booking_id, "refunds": len(rows)})
 
+    @app.task(name=JobName.PROCESS_STRIPE_EVENT, pass_context=True, queue="webhooks")
+    def process_stripe_event(context: Any, event_id: str) -> None:
+        """Run one inbox event's handler. Failures are retried by the inbox itself (its row
+        keeps the attempts, the error and the next try), so this job never raises for them."""
+        from innkeeper.webhooks.processing import process
+
+        status = process(context.additional_context["services"], event_id)
+        _log.info("stripe event", extra={"event_id": event_id, "status": str(status)})
+
+    @app.periodic(cron="*/15 * * * *", periodic_id="reconcile_stripe_events")
+    @app.task(name=JobName.RECONCILE_STRIPE_EVENTS, pass_context=True, queue="webhooks")
+    def reconcile_stripe_events(context: Any, timestamp: int) -> None:
+        """Every quarter hour: fetch Stripe's recent events and apply any the inbox never
+        received (a dropped delivery, an endpoint that was down), and take over events whose
+        worker died mid-way."""
+        from innkeeper.payments.domain import PaymentProviderUnavailable
+        from innkeeper.webhooks.reconciler import reconcile
+
+        try:
+            found = reconcile(context.additional_context["services"])
+        except PaymentProviderUnavailable as error:  # the next run, a quarter hour on, catches up
+            _log.warning("stripe unreachable: events not reconciled", extra={"error": str(error)})
+            return
+        _log.info("reconciled stripe events", extra=found.as_log())
+
     @app.periodic(cron="* * * * *", periodic_id="retry_stalled")
     @app.task(name=JobName.RETRY_STALLED_JOBS, queue="maintenance", pass_context=True)
     async def retry_stalled_jobs(context: Any, timestamp: int) -> None:

@@ -18,3 +18,5 @@ class JobName(StrEnum):
     SECURITY_HOLDS = "payments:security_holds"
     RELEASE_ESCROW = "payments:release_escrow"
     REFUND_DUE = "payments:refund_due"
+    PROCESS_STRIPE_EVENT = "webhooks:process_event"
+    RECONCILE_STRIPE_EVENTS = "webhooks:reconcile"

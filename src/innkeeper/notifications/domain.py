@@ -67,7 +67,8 @@ def _t(
 
 
 # Each name is a file ``templates/<language>/<name>.j2``; ``host.*`` go to the organization's
-# owners and managers, the others to the guest.
+# owners and managers, ``payments.*`` to the owners and managers and the platform's admins
+# (a failed refund to the admins only), the others to the guest.
 TEMPLATES: Mapping[str, Template] = {
     t.name: t
     for t in (
@@ -98,6 +99,10 @@ TEMPLATES: Mapping[str, Template] = {
         _t("viewing.requested", channels=ALL_CHANNELS),
         _t("viewing.confirmed", channels=ALL_CHANNELS, attachments=(Attachment.CALENDAR,)),
         _t("viewing.declined"),
+        _t("payments.dispute_opened"),
+        _t("payments.dispute_closed"),
+        _t("payments.fraud_warning"),
+        _t("payments.refund_failed"),
     )
 }
 

@@ -5,15 +5,18 @@ account link, and we keep what Stripe says about it (``charges_enabled``,
 decide whether a listing can be booked and where its money goes.
 
 Stripe is the source of truth: ``sync_account`` reads the account and writes the row, and is
-what the return page, ``GET …?refresh=true`` and the ``account.updated`` webhook call. Every
-write goes through ``operations.run``; no transaction is open while Stripe is called.
+what the return page and ``GET …?refresh=true`` call; the Connect webhooks read the account
+the same way and write it with ``apply_account``. An account that disconnects our platform
+can no longer be read: ``deauthorize`` stops it without asking Stripe. ``record_payout``
+mirrors a connected account's payouts (Stripe pays organizations directly) in the ledger.
+Every write goes through ``operations.run``; no transaction is open while Stripe is called.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -28,7 +31,7 @@ from innkeeper.accounts.tenancy import TenantScope, scope_for
 from innkeeper.audit.repository import Change, record
 from innkeeper.catalog.models import Listing
 from innkeeper.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from innkeeper.payments import operations
+from innkeeper.payments import ledger, operations
 from innkeeper.payments.gateway import raise_for
 from innkeeper.payments.models import PayoutAccount
 from innkeeper.payments.operations import Call
@@ -163,6 +166,15 @@ def create_account(
     return _record_account(svc, organization_id, listing_id, account, by=by)
 
 
+def account_row(svc: Services, stripe_account_id: str) -> PayoutAccount | None:
+    """Our row for a Stripe account id; None when it is not one of our payout accounts."""
+    with svc.uow() as uow:
+        found: PayoutAccount | None = uow.session.scalar(
+            select(PayoutAccount).where(PayoutAccount.stripe_account_id == stripe_account_id)
+        )
+    return found
+
+
 def sync_account(svc: Services, stripe_account_id: str) -> PayoutAccount | None:
     """Read the account from Stripe and keep what it says; None when it is not one of ours
     (a webhook for an account we never recorded)."""
@@ -205,6 +217,97 @@ def apply_account(svc: Services, account: Any) -> PayoutAccount | None:
             )
         uow.commit()
     return row
+
+
+DEAUTHORIZED = "application_deauthorized"
+
+
+def deauthorize(svc: Services, stripe_account_id: str) -> PayoutAccount | None:
+    """The account disconnected our platform (``account.application.deauthorized``): we can
+    no longer charge for it or read it, so it takes no charges and no payouts, whatever we
+    last read. Needs no call to Stripe (the account is out of reach now). None if it is not
+    ours; a repeat changes nothing and records nothing."""
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        row = uow.session.scalars(
+            select(PayoutAccount)
+            .where(PayoutAccount.stripe_account_id == stripe_account_id)
+            .with_for_update()
+        ).one_or_none()
+        if row is None:
+            return None
+        if (row.charges_enabled, row.payouts_enabled, row.disabled_reason) != (
+            False, False, DEAUTHORIZED,
+        ):  # fmt: skip
+            before = state_of(row)
+            row.charges_enabled = row.payouts_enabled = False
+            row.disabled_reason, row.updated_at = DEAUTHORIZED, now
+            record(
+                uow.session,
+                Change("payout_account", row.id, "deauthorized", None, row.organization_id,
+                       from_state=before, to_state=state_of(row),
+                       reason="the account disconnected the platform at Stripe"),
+                at=now,
+            )  # fmt: skip
+        uow.commit()
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class Payout:
+    """A payout from a Stripe balance to a bank account, as Stripe reports it now."""
+
+    id: str
+    amount: int
+    currency: str
+    status: str  # pending, in_transit, paid, failed, canceled
+
+
+PAYOUT_RETURNED = {"failed": "payout_failed", "canceled": "payout_canceled"}
+
+
+def record_payout(svc: Services, account: str | None, payout: Payout) -> list[str] | None:
+    """Mirror a payout in the ledger, from its current state, once. Stripe takes the money
+    from the balance when the payout is made (a ``payout`` balance transaction) and gives it
+    back if the payout fails or is canceled, both under the payout's id; we book the same,
+    so ``reconcile`` agrees at every step. ``account`` is the connected account, or None for
+    the platform's own payouts. Returns the entry kinds booked now; None if not ours."""
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        organization_id = None
+        if account is not None:
+            row = uow.session.scalar(
+                select(PayoutAccount).where(PayoutAccount.stripe_account_id == account)
+            )
+            if row is None:
+                return None
+            organization_id = row.organization_id
+        booked = [
+            kind for kind, entry in _payout_entries(account, payout, organization_id)
+            if ledger.post(uow.session, entry, at=now)
+        ]  # fmt: skip
+        uow.commit()
+    return booked
+
+
+def _payout_entries(
+    account: str | None, payout: Payout, organization_id: uuid.UUID | None
+) -> list[tuple[str, ledger.Entry]]:
+    postings = ledger.payout_postings(
+        amount=payout.amount, account=account or ledger.PLATFORM, payout_id=payout.id
+    )
+    kinds = [("payout", postings)]
+    returned = PAYOUT_RETURNED.get(payout.status)
+    if returned is not None:
+        kinds.append((returned, tuple(replace(p, amount_minor=-p.amount_minor) for p in postings)))
+    return [
+        (kind, ledger.Entry(
+            kind=kind, dedupe_key=f"{kind}:{payout.id}", currency=payout.currency.upper(),
+            postings=entry_postings, organization_id=organization_id,
+            memo=f"payout {payout.id} ({payout.status})",
+        ))
+        for kind, entry_postings in kinds
+    ]  # fmt: skip
 
 
 def state_of(row: PayoutAccount) -> str:

@@ -10,14 +10,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import stripe
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from innkeeper.accounts.domain import Actor
 from innkeeper.accounts.models import User
+from innkeeper.audit.repository import Change, record
 from innkeeper.core.errors import NotFound, Unauthenticated
 from innkeeper.payments import operations
 from innkeeper.payments.gateway import raise_for
-from innkeeper.payments.models import StripeCustomer
+from innkeeper.payments.models import Operation, StripeCustomer
 from innkeeper.payments.operations import Call
 from innkeeper.services import Services
 
@@ -253,3 +255,95 @@ def _user(actor: Actor | None) -> uuid.UUID:
 
 def _id(value: Any) -> str:
     return value if isinstance(value, str) else str(value.id)
+
+
+# --- what Stripe tells us (webhooks) -------------------------------------------------------
+
+
+def owner_of(svc: Services, customer_id: str) -> uuid.UUID | None:
+    """The user whose Stripe customer this is, if it is one of ours."""
+    with svc.uow() as uow:
+        return uow.session.scalar(
+            select(StripeCustomer.user_id).where(StripeCustomer.customer_id == customer_id)
+        )
+
+
+def forget_customer(svc: Services, customer_id: str) -> uuid.UUID | None:
+    """The customer was deleted at Stripe (its saved cards went with it): drop our row, and
+    free the ``customer:{user}`` purpose so the user's next payment makes a new customer
+    instead of finding the deleted one. Returns the user, or None if it was not ours (or
+    already forgotten)."""
+    with svc.uow() as uow:
+        user_id = uow.session.scalar(
+            delete(StripeCustomer)
+            .where(StripeCustomer.customer_id == customer_id)
+            .returning(StripeCustomer.user_id)
+        )
+        if user_id is not None:
+            uow.session.execute(
+                update(Operation)
+                .where(Operation.purpose == f"customer:{user_id}")
+                .values(purpose=f"customer:{user_id}:deleted:{customer_id}")
+            )
+            record(
+                uow.session,
+                Change("stripe_customer", user_id, "forgotten", None,
+                       changes={"customer": customer_id}),
+                at=svc.clock.now(),
+            )  # fmt: skip
+        uow.commit()
+    return user_id
+
+
+def adopt_default(svc: Services, customer_id: str, payment_method: str) -> bool:
+    """Make ``payment_method`` the default card of our customer if it has none (a card saved
+    through Stripe.js, Checkout or the Dashboard); True if it became the default."""
+    with svc.uow() as uow:
+        row = uow.session.scalars(
+            select(StripeCustomer)
+            .where(StripeCustomer.customer_id == customer_id)
+            .with_for_update()
+        ).one_or_none()
+        adopted = row is not None and row.default_payment_method is None
+        if row is not None and adopted:
+            row.default_payment_method = payment_method
+        uow.commit()
+    return adopted
+
+
+@dataclass(frozen=True, slots=True)
+class Replaced:
+    user_id: uuid.UUID
+    new_default: str | None
+
+
+def drop_default(svc: Services, payment_method: str) -> Replaced | None:
+    """A card was detached at Stripe: if it was someone's default, the newest card they still
+    have (as Stripe lists them) becomes the default, or none. None if it was no default."""
+    with svc.uow() as uow:
+        row = uow.session.scalars(
+            select(StripeCustomer).where(StripeCustomer.default_payment_method == payment_method)
+        ).one_or_none()
+    if row is None:
+        return None
+    remaining = [m for m in _cards_of(svc, row.customer_id) if m != payment_method]
+    with svc.uow() as uow:
+        locked = uow.session.get(StripeCustomer, row.user_id, with_for_update=True)
+        if locked is None or locked.default_payment_method != payment_method:
+            return None  # forgotten, or another run already replaced it
+        locked.default_payment_method = remaining[0] if remaining else None
+        uow.commit()
+    return Replaced(row.user_id, remaining[0] if remaining else None)
+
+
+def _cards_of(svc: Services, customer_id: str) -> list[str]:
+    """The customer's cards at Stripe, newest first; none if the customer is gone."""
+    try:
+        methods = svc.stripe.v1.payment_methods.list(
+            {"customer": customer_id, "type": "card", "limit": 100}
+        )
+    except stripe.InvalidRequestError:
+        return []
+    except stripe.StripeError as error:
+        raise_for(error)
+    return [m.id for m in methods.data]

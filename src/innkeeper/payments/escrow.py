@@ -15,12 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from innkeeper.core.errors import Conflict, InvalidInput, NotFound
 from innkeeper.payments import checkout, ledger, operations
-from innkeeper.payments.domain import PaymentKind, PaymentStatus, TransferStatus
-from innkeeper.payments.models import EscrowTransfer, Payment
+from innkeeper.payments.domain import (
+    OperationStatus,
+    PaymentKind,
+    PaymentStatus,
+    TransferStatus,
+)
+from innkeeper.payments.models import EscrowTransfer, Operation, Payment, PayoutAccount
 from innkeeper.payments.operations import Call
 from innkeeper.payments.payees import ready_payee
 from innkeeper.services import Services
@@ -134,10 +139,17 @@ def release(svc: Services, escrow_id: uuid.UUID) -> EscrowTransfer:
         lambda p, o: svc.stripe.v1.transfers.create(p, o),
         fetch=lambda found: svc.stripe.v1.transfers.retrieve(found),
     )
+    return record_release(svc, escrow.id, transfer)
+
+
+def record_release(svc: Services, escrow_id: uuid.UUID, transfer: Any) -> EscrowTransfer:
+    """Mark a held payout paid by ``transfer`` and book it, once: called by ``release`` and
+    by the ``transfer.created`` webhook (which may arrive first, or be all that is left of a
+    release that stopped after Stripe made the transfer)."""
     now = svc.clock.now()
     with svc.uow() as uow:
-        row = _lock(uow.session, escrow.id)
-        if row.status is TransferStatus.HELD:
+        row = _lock(uow.session, escrow_id)
+        if row.status is TransferStatus.HELD and row.destination == transfer.destination:
             row.status, row.stripe_transfer_id, row.paid_at = TransferStatus.PAID, transfer.id, now
             ledger.post(
                 uow.session,
@@ -171,12 +183,13 @@ def reverse(
     if not 0 < amount_minor <= left:
         raise InvalidInput.for_field("amount_minor", f"must be between 1 and {left}")
     if escrow.status is TransferStatus.PAID:
+        metadata = {"reason": reason[:500], "escrow_id": str(escrow.id)}
         reversal = operations.run(
             svc,
             Call(
                 "reverse_transfer",
-                {"amount": amount_minor, "metadata": {"reason": reason[:500]}},
-                purpose=f"escrow:{escrow.id}:reversal:{escrow.reversed_minor}",
+                {"amount": amount_minor, "metadata": metadata},
+                purpose=_reversal_purpose(svc, escrow.id),
                 payment_id=escrow.payment_id,
             ),
             lambda p, o: svc.stripe.v1.transfers.reversals.create(
@@ -188,33 +201,157 @@ def reverse(
     now = svc.clock.now()
     with svc.uow() as uow:
         row = _lock(uow.session, escrow.id)
-        row.reversed_minor += amount_minor
-        if row.reversed_minor == row.amount_minor:
-            row.status = (
-                TransferStatus.REVERSED if reversal is not None else TransferStatus.CANCELED
-            )
-        if reversal is not None:
-            ledger.post(
-                uow.session,
-                ledger.Entry(
-                    kind="transfer_reversal",
-                    dedupe_key=f"reversal:{reversal.id}",
-                    currency=row.currency,
-                    postings=ledger.reversal_postings(
-                        amount=amount_minor,
-                        destination=row.destination,
-                        reversal_id=reversal.id,
-                        destination_refund=_maybe_id(reversal.destination_payment_refund),
-                    ),
-                    booking_id=row.booking_id,
-                    organization_id=row.organization_id,
-                    payment_id=row.payment_id,
-                    memo=reason,
-                ),
-                at=now,
-            )
+        if reversal is None:
+            _count_reversed(row, amount_minor, TransferStatus.CANCELED)
+        else:
+            seen = Reversal(
+                reversal.id, int(reversal.amount), _maybe_id(reversal.destination_payment_refund),
+                reason,
+            )  # fmt: skip
+            _book_reversal(uow.session, row, seen, now)
         uow.commit()
     return row
+
+
+def _reversal_purpose(svc: Services, escrow_id: uuid.UUID) -> str:
+    """The purpose of the next reversal we ask for: the Nth, N counting our reversal
+    operations Stripe answered (made, or refused for good). A retry after a lost answer (its
+    operation still open) reuses the key and so finds the same reversal; reversals made
+    elsewhere (the Dashboard, booked by the ``transfer.reversed`` webhook, perhaps in
+    between) do not shift it."""
+    prefix = f"escrow:{escrow_id}:reversal:"
+    with svc.uow() as uow:
+        done = uow.session.scalar(
+            select(func.count())
+            .select_from(Operation)
+            .where(
+                Operation.purpose.startswith(prefix, autoescape=True),
+                Operation.status.in_((OperationStatus.SUCCEEDED, OperationStatus.FAILED)),
+            )
+        )
+    return f"{prefix}{int(done or 0)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reversal:
+    """A transfer reversal as Stripe reports it."""
+
+    id: str
+    amount: int
+    destination_refund: str | None  # the ``pyr_`` on the connected account
+    memo: str = ""
+
+
+def record_reversals(
+    svc: Services, transfer_id: str, destination: str, currency: str,
+    reversals: Sequence[Reversal],
+) -> list[str] | None:  # fmt: skip
+    """Book every reversal of one of our transfers that the ledger does not have yet (one
+    made in Stripe's Dashboard, or ours seen by webhook first), under the same dedupe key as
+    ``reverse`` and the refund path, so each is booked once whoever sees it first. An escrow
+    payout counts it in ``reversed_minor`` (``reversed`` when nothing is left). Returns the
+    reversal ids booked now, or None when the transfer is not ours."""
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        row = uow.session.scalars(
+            select(EscrowTransfer)
+            .where(EscrowTransfer.stripe_transfer_id == transfer_id)
+            .with_for_update()
+        ).one_or_none()
+        if row is not None:
+            booked = [r.id for r in reversals if _book_reversal(uow.session, row, r, now)]
+        else:
+            owner = _transfer_owner(uow.session, transfer_id, destination, currency)
+            if owner is None:
+                return None
+            booked = [
+                r.id for r in reversals
+                if ledger.post(uow.session, _reversal_entry(owner, destination, r), at=now)
+            ]  # fmt: skip
+        uow.commit()
+    return booked
+
+
+def record_manual_transfer(
+    svc: Services, transfer_id: str, destination: str, currency: str, amount: int,
+    destination_payment: str | None,
+) -> bool | None:  # fmt: skip
+    """A transfer to one of our payout accounts that no payout or payment of ours made (sent
+    from Stripe's Dashboard): booked once so the ledger still mirrors both balances. None
+    when the destination is not ours; True when booked now."""
+    with svc.uow() as uow:
+        account = uow.session.scalar(
+            select(PayoutAccount).where(PayoutAccount.stripe_account_id == destination)
+        )
+        if account is None:
+            return None
+        posted = ledger.post(
+            uow.session,
+            ledger.Entry(
+                kind="manual_transfer", dedupe_key=f"transfer:{transfer_id}",
+                currency=currency.upper(), organization_id=account.organization_id,
+                memo="a transfer made outside Innkeeper (Stripe Dashboard)",
+                postings=ledger.transfer_postings(
+                    amount=amount, destination=destination, transfer_id=transfer_id,
+                    destination_payment=destination_payment,
+                ),
+            ),
+            at=svc.clock.now(),
+        )  # fmt: skip
+        uow.commit()
+    return posted
+
+
+@dataclass(frozen=True, slots=True)
+class _Owner:
+    currency: str
+    booking_id: uuid.UUID | None
+    organization_id: uuid.UUID | None
+    payment_id: uuid.UUID | None
+
+
+def _transfer_owner(
+    session: Any, transfer_id: str, destination: str, currency: str
+) -> _Owner | None:
+    """Whose transfer this is: a destination charge's (its payment), or another transfer to
+    one of our payout accounts; None if neither."""
+    payment = session.scalar(select(Payment).where(Payment.stripe_transfer_id == transfer_id))
+    if payment is not None:
+        return _Owner(payment.currency, payment.booking_id, payment.organization_id, payment.id)
+    account = session.scalar(
+        select(PayoutAccount).where(PayoutAccount.stripe_account_id == destination)
+    )
+    if account is None:
+        return None
+    return _Owner(currency.upper(), None, account.organization_id, None)
+
+
+def _reversal_entry(owner: _Owner, destination: str, reversal: Reversal) -> ledger.Entry:
+    return ledger.Entry(
+        kind="transfer_reversal", dedupe_key=f"transfer_reversal:{reversal.id}",
+        currency=owner.currency, booking_id=owner.booking_id,
+        organization_id=owner.organization_id, payment_id=owner.payment_id, memo=reversal.memo,
+        postings=ledger.reversal_postings(
+            amount=reversal.amount, destination=destination, reversal_id=reversal.id,
+            destination_refund=reversal.destination_refund,
+        ),
+    )  # fmt: skip
+
+
+def _book_reversal(session: Any, row: EscrowTransfer, reversal: Reversal, now: datetime) -> bool:
+    """Post the reversal once; only the run that posts it counts it on the row, so
+    ``reverse`` and the webhook, in either order, count it once."""
+    owner = _Owner(row.currency, row.booking_id, row.organization_id, row.payment_id)
+    posted = ledger.post(session, _reversal_entry(owner, row.destination, reversal), at=now)
+    if posted:
+        _count_reversed(row, reversal.amount, TransferStatus.REVERSED)
+    return posted
+
+
+def _count_reversed(row: EscrowTransfer, amount: int, final: TransferStatus) -> None:
+    row.reversed_minor += amount
+    if row.reversed_minor >= row.amount_minor:
+        row.status = final
 
 
 def release_due(svc: Services) -> int:

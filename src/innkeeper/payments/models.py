@@ -274,3 +274,63 @@ class LedgerPosting(Base):
     organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organization.id"))
     booking_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("booking.id"))
     stripe_source: Mapped[str | None] = mapped_column(String(80))  # the balance txn's source
+
+
+class Dispute(IdMixin, TimestampMixin, Base):
+    """A chargeback on one of our charges, as Stripe last described it. Its money moves
+    (funds withdrawn, reinstated) are ledger entries keyed by Stripe's balance transactions;
+    the two totals here are what those entries say, for the pages."""
+
+    __tablename__ = "dispute"
+
+    stripe_dispute_id: Mapped[str] = mapped_column(String(64), unique=True)
+    stripe_charge_id: Mapped[str] = mapped_column(String(64), index=True)
+    stripe_account: Mapped[str | None] = mapped_column(String(64))  # a direct charge's account
+    payment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payment.id"), index=True)
+    booking_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("booking.id"), index=True)
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organization.id"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(40))  # Stripe's: needs_response, won, lost...
+    reason: Mapped[str] = mapped_column(String(60))  # Stripe's: fraudulent, duplicate...
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    withdrawn_minor: Mapped[int] = mapped_column(BigInteger, default=0)  # amount + fee
+    reinstated_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    evidence_due_by: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+
+class RiskSignal(IdMixin, Base):
+    """An early fraud warning or a Radar review on one of our charges: it flags the booking
+    for the host and admins (and may refund it, by setting)."""
+
+    __tablename__ = "risk_signal"
+
+    kind: Mapped[str] = mapped_column(String(30))  # early_fraud_warning or review
+    stripe_id: Mapped[str] = mapped_column(String(64), unique=True)  # issfr_... or prv_...
+    stripe_charge_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    payment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payment.id"))
+    booking_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("booking.id"), index=True)
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organization.id"))
+    reason: Mapped[str] = mapped_column(String(60))  # fraud_type, or the review's reason
+    open: Mapped[bool] = mapped_column(Boolean, default=True)
+    closed_reason: Mapped[str | None] = mapped_column(String(60))
+    actionable: Mapped[bool] = mapped_column(Boolean, default=False)
+    refunded: Mapped[bool] = mapped_column(Boolean, default=False)  # auto-refunded by setting
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ConnectRecord(Base):
+    """An external (bank) account or a person on a connected account, kept for compliance:
+    what Stripe said, redacted to what an admin may see (never full numbers)."""
+
+    __tablename__ = "connect_record"
+
+    stripe_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # ba_, card_, person_
+    stripe_account: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # external_account or person
+    summary: Mapped[dict[str, object]] = mapped_column(JSONB)  # redacted fields only
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime]

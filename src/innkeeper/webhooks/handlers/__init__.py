@@ -1,0 +1,1 @@
+"""One module per family of Stripe events; ``registry.load`` imports every module here."""
