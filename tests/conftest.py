@@ -97,11 +97,17 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def services(settings: Settings, database_url: str, clock: FixedClock) -> Iterator[Services]:
+def services(
+    settings: Settings, database_url: str, clock: FixedClock, request: pytest.FixtureRequest
+) -> Iterator[Services]:
     built = build_services(settings, database_url, clock=clock)
     yield built
     try:
         _check_ledger(built)
+        if "emulator" in request.fixturenames and not request.node.get_closest_marker(
+            "reconcile_differs"
+        ):
+            _check_reconciled(built)
     finally:
         built.close()
 
@@ -114,6 +120,15 @@ def _check_ledger(services: Services) -> None:
     with services.uow() as uow:
         assert ledger.unbalanced(uow.session) == []
         assert {c: t for c, t in ledger.totals_by_currency(uow.session).items() if t} == {}
+
+
+def _check_reconciled(services: Services) -> None:
+    """After every test that used Stripe (the emulator): `innkeeper reconcile` finds no
+    difference between the ledger and Stripe's balance transactions. Tests that make a
+    difference on purpose say so with ``@pytest.mark.reconcile_differs``."""
+    from innkeeper.payments import reconcile
+
+    assert reconcile.reconcile(services) == []
 
 
 @pytest.fixture

@@ -249,6 +249,7 @@ def test_payouts_are_mirrored_in_the_ledger_and_reconcile_agrees_at_every_step(
     assert reconcile(services) == []
 
 
+@pytest.mark.reconcile_differs  # made outside Innkeeper on purpose
 def test_dashboard_transfers_to_our_hosts_are_booked_and_others_ignored(
     client: TestClient, hosted: dict[str, Any], services: Services, emulator: Emulator,
     sdk: stripe.StripeClient,

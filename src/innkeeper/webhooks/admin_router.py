@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from innkeeper.deps import OptionalActor, PagingDep, ServicesDep
 from innkeeper.schemas import Page, StrictInput
-from innkeeper.webhooks import service
+from innkeeper.webhooks import records, service
 from innkeeper.webhooks.domain import EventSource, EventStatus
 from innkeeper.webhooks.models import EventEffect, StripeEvent
 
@@ -108,6 +108,36 @@ def replay_events(body: ReplayIn, services: ServicesDep, actor: OptionalActor) -
         return ReplayOut(queued=service.replay(services, actor, body.event_ids))
     filters = service.Filters(type=body.type, status=body.status)
     return ReplayOut(queued=service.replay_matching(services, actor, filters))
+
+
+class ConnectRecordOut(BaseModel):
+    stripe_id: str
+    stripe_account: str
+    kind: str  # external_account or person
+    summary: dict[str, Any]  # redacted: never full account numbers or identity data
+    deleted: bool
+    updated_at: datetime
+
+
+@router.get("/admin/connect-records", response_model=Page[ConnectRecordOut])
+def list_connect_records(
+    services: ServicesDep,
+    actor: OptionalActor,
+    paging: PagingDep,
+    stripe_account: str | None = None,
+    kind: str | None = None,
+    include_deleted: bool = False,
+) -> Page[ConnectRecordOut]:
+    """Bank accounts and persons of connected accounts, as Stripe's events reported them,
+    kept for compliance (redacted)."""
+    page = records.search(
+        services, actor, stripe_account=stripe_account, kind=kind,
+        include_deleted=include_deleted, limit=paging.limit, offset=paging.offset,
+    )  # fmt: skip
+    return Page(
+        items=[ConnectRecordOut.model_validate(row, from_attributes=True) for row in page.items],
+        total=page.total, limit=page.limit, offset=page.offset,
+    )  # fmt: skip
 
 
 def _out(row: StripeEvent) -> EventOut:
