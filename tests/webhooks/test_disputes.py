@@ -434,6 +434,16 @@ def test_an_early_fraud_warning_flags_the_booking_and_tells_host_and_admins_once
     assert (signal.stripe_charge_id, str(signal.booking_id)) == (charge, booking["id"])
     assert refunds == []  # FRAUD_AUTO_REFUND is off
     assert len(messages(services, "payments.fraud_warning")) == 4
+    flags = client.get(f"/api/v1/bookings/{booking['id']}/risk-signals", headers=hosted["host"])
+    assert [(f["kind"], f["reason"], f["open"]) for f in flags.json()] == [
+        ("early_fraud_warning", "made_with_stolen_card", True)
+    ]
+    guest = client.get(f"/api/v1/bookings/{booking['id']}/risk-signals", headers=hosted["guest"])
+    assert guest.status_code == 403
+    queue = client.get("/api/v1/admin/risk-signals", params={"open": "true"},
+                       headers=hosted["admin"])  # fmt: skip
+    assert [f["stripe_charge"] for f in queue.json()["items"]] == [charge]
+    assert client.get("/api/v1/admin/risk-signals", headers=hosted["host"]).status_code == 404
     before = state(services)
     rerun(client, services, hosted["admin"], ids, seed=4)
     assert state(services) == before

@@ -541,21 +541,61 @@ def of_booking(svc: Services, actor: Actor | None, booking_id: uuid.UUID) -> Seq
     """A booking's disputes, oldest first, for its host's members who see bookings and
     admins; its guest may not (a chargeback is between the bank and the platform)."""
     with svc.uow() as uow:
-        booking = uow.session.get(Booking, booking_id)
-        if booking is None:
-            raise NotFound(f"booking {booking_id} not found")
-        roles_of(
-            actor, guest_user_id=booking.guest_user_id, expert_user_id=booking.expert_user_id,
-            organization_id=booking.organization_id, entity=f"booking {booking_id}",
-        )  # fmt: skip
-        assert actor is not None
-        if not actor.may(booking.organization_id, Permission.VIEW_BOOKINGS):
-            raise Forbidden("only the host and admins may see a booking's disputes")
+        _check_host_view(uow.session, actor, booking_id, "disputes")
         return uow.session.scalars(
             select(Dispute)
             .where(Dispute.booking_id == booking_id)
             .order_by(Dispute.created_at, Dispute.id)
         ).all()
+
+
+def signals_of_booking(
+    svc: Services, actor: Actor | None, booking_id: uuid.UUID
+) -> Sequence[RiskSignal]:
+    """The booking's fraud warnings and reviews, oldest first: the flag a host sees before
+    handing over the keys. Same audience as its disputes."""
+    with svc.uow() as uow:
+        _check_host_view(uow.session, actor, booking_id, "risk signals")
+        return uow.session.scalars(
+            select(RiskSignal)
+            .where(RiskSignal.booking_id == booking_id)
+            .order_by(RiskSignal.created_at, RiskSignal.id)
+        ).all()
+
+
+def signals_for_admins(
+    svc: Services, actor: Actor | None, *, open_only: bool, limit: int, offset: int
+) -> tuple[Sequence[RiskSignal], int]:
+    """Every risk signal, newest first (``open_only``: those not yet closed)."""
+    if actor is None:
+        raise Unauthenticated("log in to see risk signals")
+    require_admin(actor)
+    conditions = [RiskSignal.open.is_(True)] if open_only else []
+    with svc.uow() as uow:
+        total = uow.session.scalar(select(func.count()).select_from(RiskSignal).where(*conditions))
+        rows = uow.session.scalars(
+            select(RiskSignal)
+            .where(*conditions)
+            .order_by(RiskSignal.created_at.desc(), RiskSignal.id)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    return rows, int(total or 0)
+
+
+def _check_host_view(
+    session: Session, actor: Actor | None, booking_id: uuid.UUID, what: str
+) -> None:
+    booking = session.get(Booking, booking_id)
+    if booking is None:
+        raise NotFound(f"booking {booking_id} not found")
+    roles_of(
+        actor, guest_user_id=booking.guest_user_id, expert_user_id=booking.expert_user_id,
+        organization_id=booking.organization_id, entity=f"booking {booking_id}",
+    )  # fmt: skip
+    assert actor is not None
+    if not actor.may(booking.organization_id, Permission.VIEW_BOOKINGS):
+        raise Forbidden(f"only the host and admins may see a booking's {what}")
 
 
 def _page(

@@ -14,7 +14,7 @@ from innkeeper.core.money import Money
 from innkeeper.deps import OptionalActor, PagingDep, ServicesDep
 from innkeeper.payments import disputes
 from innkeeper.payments.disputes import DisputeFilter, DisputePage
-from innkeeper.payments.models import Dispute
+from innkeeper.payments.models import Dispute, RiskSignal
 from innkeeper.schemas import MoneyOut, Page, money_out
 
 router = APIRouter(tags=["payments"])
@@ -75,6 +75,56 @@ def admin_disputes(
         services, actor, status=status, limit=paging.limit, offset=paging.offset
     )
     return _page(found)
+
+
+class RiskSignalOut(BaseModel):
+    id: uuid.UUID
+    kind: str  # early_fraud_warning or review
+    stripe_id: str
+    stripe_charge: str | None
+    payment_id: uuid.UUID | None
+    booking_id: uuid.UUID | None
+    organization_id: uuid.UUID | None
+    reason: str  # the warning's fraud type, or the review's reason
+    open: bool
+    closed_reason: str | None
+    actionable: bool
+    refunded: bool  # refunded automatically (INNKEEPER_FRAUD_AUTO_REFUND)
+    created_at: datetime
+    updated_at: datetime
+
+
+@router.get("/bookings/{booking_id}/risk-signals", response_model=list[RiskSignalOut])
+def booking_risk_signals(
+    booking_id: uuid.UUID, services: ServicesDep, actor: OptionalActor
+) -> list[RiskSignalOut]:
+    """Early fraud warnings and Radar reviews on the booking's payments (host and admins)."""
+    rows = disputes.signals_of_booking(services, actor, booking_id)
+    return [_signal(row) for row in rows]
+
+
+@router.get("/admin/risk-signals", response_model=Page[RiskSignalOut], tags=["admin"])
+def admin_risk_signals(
+    services: ServicesDep, actor: OptionalActor, paging: PagingDep, open: bool = False
+) -> Page[RiskSignalOut]:
+    """Every risk signal, newest first; ``open=true`` for those not yet closed."""
+    rows, total = disputes.signals_for_admins(
+        services, actor, open_only=open, limit=paging.limit, offset=paging.offset
+    )
+    return Page(
+        items=[_signal(row) for row in rows], total=total, limit=paging.limit,
+        offset=paging.offset,
+    )  # fmt: skip
+
+
+def _signal(row: RiskSignal) -> RiskSignalOut:
+    return RiskSignalOut(
+        id=row.id, kind=row.kind, stripe_id=row.stripe_id, stripe_charge=row.stripe_charge_id,
+        payment_id=row.payment_id, booking_id=row.booking_id,
+        organization_id=row.organization_id, reason=row.reason, open=row.open,
+        closed_reason=row.closed_reason, actionable=row.actionable, refunded=row.refunded,
+        created_at=row.created_at, updated_at=row.updated_at,
+    )  # fmt: skip
 
 
 def _page(found: DisputePage) -> Page[DisputeOut]:
