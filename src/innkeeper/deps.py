@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Header, Query, Request
 
 from innkeeper.accounts import service as accounts
 from innkeeper.accounts.domain import Actor
@@ -118,3 +118,23 @@ def paging(
 
 
 PagingDep = Annotated[Paging, Depends(paging)]
+
+
+def idempotency_key(
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=100,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Send the same key again to get the first answer, never a second charge",
+        ),
+    ] = None,
+) -> str | None:
+    """The caller's key for a money-moving POST: a retried request (a timeout, a second
+    click) with the same key finds the first one's result instead of moving money again."""
+    return key
+
+
+IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]

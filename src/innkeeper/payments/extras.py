@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -19,7 +20,7 @@ from innkeeper.accounts.domain import Actor, Permission
 from innkeeper.bookings.domain import BookingStatus
 from innkeeper.bookings.models import Booking
 from innkeeper.bookings.roles import may_view, roles_of
-from innkeeper.core.errors import Forbidden, InvalidInput, NotFound
+from innkeeper.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from innkeeper.payments import checkout, customers
 from innkeeper.payments.domain import NotPayable, PaymentKind, PaymentStatus
 from innkeeper.payments.holds import saved_card_of
@@ -37,15 +38,27 @@ class ExtraCharge:
     description: str = ""
 
 
+class KeyReused(Conflict):
+    code = "idempotency_key_reused"
+
+
 def charge(
-    svc: Services, actor: Actor | None, booking_id: uuid.UUID, extra: ExtraCharge
+    svc: Services,
+    actor: Actor | None,
+    booking_id: uuid.UUID,
+    extra: ExtraCharge,
+    *,
+    client_key: str | None = None,
 ) -> Payment:
     """Charge ``extra`` to the guest's saved card now. A decline raises ``PaymentFailed``
-    (402, Stripe's code) after the payment row has recorded it."""
+    (402, Stripe's code) after the payment row has recorded it. With ``client_key``, a
+    repeated request answers with the first one's payment and charges nothing more."""
     if extra.amount_minor <= 0:
         raise InvalidInput.for_field("amount_minor", "must be more than zero")
-    payment_id = _new_extra(svc, actor, booking_id, extra)
+    payment_id = _new_extra(svc, actor, booking_id, extra, client_key)
     payment = checkout.load(svc, payment_id)
+    if payment.status is not PaymentStatus.CREATED:
+        return payment  # a repeat of a charge that already went to Stripe: its result
     method = customers.default_card(svc, payment.payer_user_id) or payment.payment_method
     if method is None:
         raise NotPayable("the guest has no saved card to charge")
@@ -78,7 +91,11 @@ def list_extras(svc: Services, actor: Actor | None, booking_id: uuid.UUID) -> li
 
 
 def _new_extra(
-    svc: Services, actor: Actor | None, booking_id: uuid.UUID, extra: ExtraCharge
+    svc: Services,
+    actor: Actor | None,
+    booking_id: uuid.UUID,
+    extra: ExtraCharge,
+    client_key: str | None,
 ) -> uuid.UUID:
     now = svc.clock.now()
     with svc.uow() as uow:
@@ -86,6 +103,10 @@ def _new_extra(
         if booking is None:
             raise NotFound(f"booking {booking_id} not found")
         _check_host(actor, booking)
+        if client_key is not None:
+            earlier = _earlier(uow.session, booking_id, client_key, extra)
+            if earlier is not None:
+                return earlier
         if booking.status not in CHARGEABLE:
             state = booking.status.replace("_", " ")
             raise NotPayable(f"a booking that is {state} cannot take extra charges")
@@ -108,12 +129,28 @@ def _new_extra(
             payment_method=saved_card_of(uow.session, booking.id),
             description=extra.description or f"Extra charge for booking {booking.code}",
             reason=extra.reason,
+            client_key=client_key,
             created_at=now,
             updated_at=now,
         )
         uow.session.add(payment)
         uow.commit()
         return payment.id
+
+
+def _earlier(
+    session: Any, booking_id: uuid.UUID, client_key: str, extra: ExtraCharge
+) -> uuid.UUID | None:
+    """The payment an earlier request with this key made (under the booking's lock, so two
+    requests at once find one); a key reused for another amount is refused."""
+    found = session.scalars(
+        select(Payment).where(Payment.booking_id == booking_id, Payment.client_key == client_key)
+    ).one_or_none()
+    if found is None:
+        return None
+    if found.kind is not PaymentKind.EXTRA or found.amount_minor != extra.amount_minor:
+        raise KeyReused("this Idempotency-Key was used for another request on this booking")
+    return uuid.UUID(str(found.id))
 
 
 def _check_host(actor: Actor | None, booking: Booking) -> None:

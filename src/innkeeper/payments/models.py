@@ -106,6 +106,13 @@ class Payment(IdMixin, TimestampMixin, Base):
             postgresql_where=text("kind = 'booking' AND status <> 'canceled'"),
         ),
         Index("ix_payment_status_due_at", "status", "due_at"),
+        Index(
+            "uq_payment_client_key",
+            "booking_id",
+            "client_key",
+            unique=True,
+            postgresql_where=text("client_key IS NOT NULL"),
+        ),
     )
 
     booking_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -140,6 +147,7 @@ class Payment(IdMixin, TimestampMixin, Base):
     failure_message: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str | None] = mapped_column(Text)  # an extra charge's or a capture's reason
+    client_key: Mapped[str | None] = mapped_column(String(100))  # the caller's Idempotency-Key
     due_at: Mapped[datetime | None]  # a scheduled installment
     authorized_until: Mapped[datetime | None]  # a hold's authorization lapses then
     succeeded_at: Mapped[datetime | None]  # the outcome was applied (booked in the ledger)

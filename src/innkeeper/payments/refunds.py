@@ -645,15 +645,26 @@ def try_refund_due(svc: Services, booking_id: uuid.UUID) -> None:
 
 
 def host_refund(
-    svc: Services, actor: Actor | None, booking_id: uuid.UUID, *, amount: int, reason: str
+    svc: Services,
+    actor: Actor | None,
+    booking_id: uuid.UUID,
+    *,
+    amount: int,
+    reason: str,
+    client_key: str | None = None,
 ) -> list[RefundRow]:
     """A refund the host gives out of its own share (a goodwill gesture, a closed pool), by a
-    member who may manage bookings or an admin; at most what the host has left."""
+    member who may manage bookings or an admin; at most what the host has left. With
+    ``client_key``, a repeated request answers with the first one's refunds."""
+    request = f"{booking_id}:{client_key}" if client_key else str(uuid.uuid4())
     with svc.uow() as uow:
         booking = _booking(uow, booking_id)
         _require_manager(actor, booking.organization_id, booking, entity=f"booking {booking_id}")
+        earlier = list(_rows_with_prefix(uow, f"host:{request}:")) if client_key else []
         payments = _booking_payments(uow, booking_id)
         lefts = [refundable(uow, p) for p in payments]
+    if earlier:
+        return _same_request(earlier, amount)
     available = sum(max(left.host, 0) for left in lefts)
     if amount <= 0:
         raise InvalidInput.for_field("amount_minor", "must be a positive amount")
@@ -663,7 +674,6 @@ def host_refund(
         )
     assert actor is not None
     initiated_by = "admin" if _acts_as_admin(actor, booking.organization_id) else "host"
-    request = uuid.uuid4()
     rows: list[RefundRow] = []
     remaining = amount
     for index, (payment, left) in enumerate(zip(payments, lefts, strict=True)):
@@ -682,18 +692,29 @@ def host_refund(
 
 
 def refund_of_payment(
-    svc: Services, actor: Actor | None, payment_id: uuid.UUID, *, amount: int | None, reason: str
+    svc: Services,
+    actor: Actor | None,
+    payment_id: uuid.UUID,
+    *,
+    amount: int | None,
+    reason: str,
+    client_key: str | None = None,
 ) -> RefundRow:
     """Refund any payment (all that is left when ``amount`` is None), taken from each share
     in proportion to what it has left: admins for every payment, a host's managers for the
-    extra charges and security-hold captures of their bookings."""
+    extra charges and security-hold captures of their bookings. With ``client_key``, a
+    repeated request answers with the first one's refund."""
+    purpose = f"payment:{payment_id}:{f'key:{client_key}' if client_key else uuid.uuid4()}"
     with svc.uow() as uow:
         payment = _payment(uow, payment_id)
         if actor is None:
             raise Unauthenticated("log in to refund a payment")
         if not actor.is_admin:
             _require_host_refund(uow, actor, payment)
+        earlier = list(_rows_with_prefix(uow, purpose)) if client_key else []
         left = refundable(uow, payment)
+    if earlier:
+        return _same_request(earlier, amount)[0]
     wanted = left.amount if amount is None else amount
     if wanted <= 0 or wanted > left.amount:
         raise InvalidInput.for_field(
@@ -704,8 +725,19 @@ def refund_of_payment(
         svc, payment_id, amount=wanted, from_host=parts.host, from_platform=parts.platform,
         from_expert=parts.expert, reason=reason,
         initiated_by="admin" if actor.is_admin else "host", actor_user_id=actor.user_id,
-        purpose=f"payment:{payment_id}:{uuid.uuid4()}",
+        purpose=purpose,
     )  # fmt: skip
+
+
+class KeyReused(Conflict):
+    code = "idempotency_key_reused"
+
+
+def _same_request(earlier: list[RefundRow], amount: int | None) -> list[RefundRow]:
+    """The refunds a request with the same key made, if it asked for the same amount."""
+    if amount is not None and sum(r.amount_minor for r in earlier) != amount:
+        raise KeyReused("this Idempotency-Key was used for a refund of another amount")
+    return earlier
 
 
 def refunds_of(svc: Services, actor: Actor | None, booking_id: uuid.UUID) -> Sequence[RefundRow]:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from innkeeper.core.money import Money
-from innkeeper.deps import OptionalActor, ServicesDep
+from innkeeper.deps import IdempotencyKey, OptionalActor, ServicesDep
 from innkeeper.payments import refunds, reports
 from innkeeper.payments.models import RefundRow
 from innkeeper.schemas import MoneyOut, StrictInput, money_out
@@ -88,12 +88,18 @@ class RevenueOut(BaseModel):
     status_code=status.HTTP_201_CREATED,
 )
 def refund_booking(
-    booking_id: uuid.UUID, body: BookingRefundIn, services: ServicesDep, actor: OptionalActor
+    booking_id: uuid.UUID,
+    body: BookingRefundIn,
+    services: ServicesDep,
+    actor: OptionalActor,
+    key: IdempotencyKey,
 ) -> list[RefundOut]:
-    """The host gives money back from its own share (one refund per payment it comes from)."""
+    """The host gives money back from its own share (one refund per payment it comes from).
+    Send an ``Idempotency-Key`` so a retried request cannot refund twice."""
     rows = refunds.host_refund(
-        services, actor, booking_id, amount=body.amount_minor, reason=body.reason
-    )
+        services, actor, booking_id, amount=body.amount_minor, reason=body.reason,
+        client_key=key,
+    )  # fmt: skip
     return [refund_out(r) for r in rows]
 
 
@@ -101,12 +107,18 @@ def refund_booking(
     "/payments/{payment_id}/refunds", response_model=RefundOut, status_code=status.HTTP_201_CREATED
 )
 def refund_payment(
-    payment_id: uuid.UUID, body: PaymentRefundIn, services: ServicesDep, actor: OptionalActor
+    payment_id: uuid.UUID,
+    body: PaymentRefundIn,
+    services: ServicesDep,
+    actor: OptionalActor,
+    key: IdempotencyKey,
 ) -> RefundOut:
-    """Refund a payment (admins; host managers for extra charges and hold captures)."""
+    """Refund a payment (admins; host managers for extra charges and hold captures). Send an
+    ``Idempotency-Key`` so a retried request cannot refund twice."""
     row = refunds.refund_of_payment(
-        services, actor, payment_id, amount=body.amount_minor, reason=body.reason
-    )
+        services, actor, payment_id, amount=body.amount_minor, reason=body.reason,
+        client_key=key,
+    )  # fmt: skip
     return refund_out(row)
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, status
 from pydantic import Field
 
-from innkeeper.deps import OptionalActor, ServicesDep
+from innkeeper.deps import IdempotencyKey, OptionalActor, ServicesDep
 from innkeeper.payments import extras, holds
 from innkeeper.payments.router import _out
 from innkeeper.payments.schemas import PaymentOut
@@ -59,11 +59,16 @@ def release_security_hold(
 
 @router.post(ONE + "/extra-charges", response_model=PaymentOut, status_code=status.HTTP_201_CREATED)
 def charge_extra(
-    booking_id: uuid.UUID, body: ExtraChargeIn, services: ServicesDep, actor: OptionalActor
+    booking_id: uuid.UUID,
+    body: ExtraChargeIn,
+    services: ServicesDep,
+    actor: OptionalActor,
+    key: IdempotencyKey,
 ) -> PaymentOut:
-    """Charge damage or incidentals to the guest's saved card, off-session."""
+    """Charge damage or incidentals to the guest's saved card, off-session. Send an
+    ``Idempotency-Key`` so a retried request cannot charge twice."""
     extra = extras.ExtraCharge(body.amount_minor, body.reason, body.description)
-    return _out(services, extras.charge(services, actor, booking_id, extra))
+    return _out(services, extras.charge(services, actor, booking_id, extra, client_key=key))
 
 
 @router.get(ONE + "/extra-charges", response_model=list[PaymentOut])
