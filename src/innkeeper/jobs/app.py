@@ -97,6 +97,16 @@ def create_job_app(connector: Any) -> Any:
         done = run_due(context.additional_context["services"])
         _log.info("security holds", extra=done)
 
+    @app.periodic(cron="*/10 * * * *", periodic_id="cancel_dead_payments")
+    @app.task(name=JobName.CANCEL_DEAD_PAYMENTS, pass_context=True, queue="payments")
+    def cancel_dead_payments(context: Any, timestamp: int) -> None:
+        """Every ten minutes: cancel payments still open on bookings that ended, so a guest
+        cannot pay for a booking that is gone (a refund would cost Stripe's fee)."""
+        from innkeeper.payments.sweeps import cancel_dead_payments as sweep
+
+        canceled = sweep(context.additional_context["services"])
+        _log.info("canceled payments of ended bookings", extra={"canceled": canceled})
+
     @app.periodic(cron="*/15 * * * *", periodic_id="release_escrow")
     @app.task(name=JobName.RELEASE_ESCROW, pass_context=True, queue="payments")
     def release_escrow(context: Any, timestamp: int) -> None:

@@ -18,5 +18,6 @@ class JobName(StrEnum):
     SECURITY_HOLDS = "payments:security_holds"
     RELEASE_ESCROW = "payments:release_escrow"
     REFUND_DUE = "payments:refund_due"
+    CANCEL_DEAD_PAYMENTS = "payments:cancel_dead_payments"
     PROCESS_STRIPE_EVENT = "webhooks:process_event"
     RECONCILE_STRIPE_EVENTS = "webhooks:reconcile"
