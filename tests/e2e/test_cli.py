@@ -89,9 +89,10 @@ def _wait_for(url: str) -> bytes:
     deadline = time.monotonic() + 60
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            # the first /openapi.json builds the schema of every route: seconds on a busy VM
+            with urllib.request.urlopen(url, timeout=15) as response:
                 return bytes(response.read())
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
