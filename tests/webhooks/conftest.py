@@ -68,10 +68,11 @@ def stripe_events(emulator: Emulator, services: Services, *, types: Iterable[str
         accounts = list(uow.session.scalars(select(PayoutAccount.stripe_account_id)))
     found: list[dict[str, Any]] = []
     for account in [None, *accounts]:
-        found.extend(_list(emulator, account))
+        found.extend(reversed(_list(emulator, account)))  # Stripe lists newest first
     wanted = set(types)
     events = [e for e in found if not wanted or e["type"] in wanted]
-    return sorted(events, key=lambda e: (e["created"], e["id"]))
+    # a stable sort: within one second, each account's events keep Stripe's own order
+    return sorted(events, key=lambda e: int(e["created"]))
 
 
 def _list(emulator: Emulator, account: str | None) -> list[dict[str, Any]]:
@@ -96,20 +97,29 @@ def drain(services: Services, *, rounds: int = 5) -> int:
     how many runs there were. Retries are run at once, whatever their back-off."""
     runs = 0
     for _ in range(rounds):
-        with services.uow() as uow:
-            waiting = list(
-                uow.session.scalars(
-                    select(StripeEvent.id)
-                    .where(StripeEvent.status.in_((EventStatus.RECEIVED, EventStatus.RETRYING)))
-                    .order_by(StripeEvent.received_at, StripeEvent.id)
-                )
-            )
+        waiting = _waiting(services, EventStatus.RECEIVED) + _waiting(
+            services, EventStatus.RETRYING
+        )  # new events first: what a retry waits for may have just arrived
         if not waiting:
             break
+        progress = False
         for event_id in waiting:
-            processing.process(services, event_id)
+            progress |= processing.process(services, event_id) is EventStatus.PROCESSED
             runs += 1
+        if not progress:
+            break  # what the retries wait for has not arrived: their back-off would wait too
     return runs
+
+
+def _waiting(services: Services, status: EventStatus) -> list[str]:
+    with services.uow() as uow:
+        return list(
+            uow.session.scalars(
+                select(StripeEvent.id)
+                .where(StripeEvent.status == status)
+                .order_by(StripeEvent.received_at, StripeEvent.id)
+            )
+        )
 
 
 def inbox_row(services: Services, event_id: str) -> StripeEvent:
