@@ -83,14 +83,14 @@ def error_body(
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
-    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(DBAPIError, _database_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_exception_handler(DomainError, domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(DBAPIError, database_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, unexpected_error)
 
 
-def _domain_error(request: Request, error: DomainError) -> JSONResponse:
+def domain_error(request: Request, error: DomainError) -> JSONResponse:
     headers = {}
     if isinstance(error, TooManyRequests):
         headers["Retry-After"] = str(error.retry_after_seconds)
@@ -100,7 +100,7 @@ def _domain_error(request: Request, error: DomainError) -> JSONResponse:
     return JSONResponse(body, status_code=status_for(error), headers=headers)
 
 
-def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
     problems = [_problem(item) for item in error.errors()]
     if any(item.get("type") == "json_invalid" for item in error.errors()):
         return JSONResponse(
@@ -117,7 +117,7 @@ def _problem(item: Any) -> FieldProblem:
     return FieldProblem(field, message.removeprefix("Value error, "))
 
 
-def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
     code = _HTTP_CODES.get(error.status_code, "http_error")
     message = error.detail if isinstance(error.detail, str) else code.replace("_", " ")
     return JSONResponse(
@@ -125,10 +125,10 @@ def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse
     )
 
 
-def _database_error(request: Request, error: DBAPIError) -> JSONResponse:
+def database_error(request: Request, error: DBAPIError) -> JSONResponse:
     """A lost connection is the database's hiccup, not a bug: ask the client to retry."""
     if not error.connection_invalidated and not isinstance(error, OperationalError):
-        return _unexpected_error(request, error)
+        return unexpected_error(request, error)
     _log.warning("database unavailable", extra={"path": request.url.path})
     return JSONResponse(
         error_body("database_unavailable", "the database is unavailable; retry shortly"),
@@ -137,7 +137,7 @@ def _database_error(request: Request, error: DBAPIError) -> JSONResponse:
     )
 
 
-def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
+def unexpected_error(request: Request, error: Exception) -> JSONResponse:
     # Handlers run outside the ``except`` block, so the exception is passed explicitly.
     _log.error("unhandled error", exc_info=error, extra={"path": request.url.path})
     return JSONResponse(

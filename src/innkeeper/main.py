@@ -7,7 +7,6 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import RedirectResponse
 
 from innkeeper import __doc__ as package_doc
 from innkeeper import api, health
@@ -28,6 +27,7 @@ from innkeeper.pricing import router as pricing_router
 from innkeeper.schemas import ErrorResponse
 from innkeeper.services import Services, build_services
 from innkeeper.settings import Settings
+from innkeeper.web import app as web_app
 from innkeeper.webhooks import admin_router as webhooks_admin_router
 from innkeeper.webhooks import router as webhooks_router
 
@@ -56,11 +56,7 @@ def create_app(services: Services, *, close_services: bool = False) -> FastAPI:
     app.include_router(_api_v1())
     app.include_router(notification_pages.router)
     app.include_router(webhooks_router.router)
-
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse("/docs")  # the guest pages arrive with the web issue
-
+    web_app.install(app)
     return app
 
 
