@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve emulator worker test lint typecheck pytest bench migrate demo-data clean
+.PHONY: help install chromium run serve emulator worker test lint typecheck pytest bench migrate demo-data clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,6 +21,20 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install Innkeeper with its dev tools
+
+# Browser tests drive Debian's Chromium through Playwright (Playwright's own browser download
+# is not used). Installed with apt-get as root, or through sudo; otherwise say how.
+chromium: ## Install Debian's Chromium for the browser tests (once; apt-get)
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then sudo=; \
+		elif command -v sudo >/dev/null; then sudo=sudo; \
+		else echo "Browser tests need Debian's chromium: run 'apt-get install chromium' as root" \
+			"(or skip them: .venv/bin/pytest -m 'not browser')"; exit 1; fi; \
+		echo "Installing Debian's chromium for the browser tests"; \
+		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends chromium >/dev/null \
+		|| { echo "Could not install chromium with apt-get: install it yourself (apt-get install" \
+			"chromium) or skip the browser tests (.venv/bin/pytest -m 'not browser')"; exit 1; }; }
 
 run: $(STAMP) ## Start PostgreSQL (embedded unless DATABASE_URL), migrate, seed demo data, serve on :8000
 	$(BIN)/innkeeper run
@@ -44,7 +58,7 @@ lint: $(STAMP) ## ruff lint and format check
 typecheck: $(STAMP) ## mypy, strict on src/
 	$(BIN)/mypy
 
-pytest: $(STAMP) ## The test suite on an embedded PostgreSQL
+pytest: $(STAMP) chromium ## The test suite on an embedded PostgreSQL (browser tests in Chromium)
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest ## Everything CI runs: lint, types, tests

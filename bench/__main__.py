@@ -1,6 +1,6 @@
 """``python -m bench``: every figure, one JSON line each (``python -m bench bookings``: only
 contested booking; ``python -m bench notifications``: only notifications; ``python -m bench
-emulator``: only the Stripe emulator).
+emulator``: only the Stripe emulator; ``python -m bench pages``: only the web pages).
 
 Measured through the HTTP API of ``innkeeper serve --workers 2`` on the demo marketplace,
 with clients on the same (2-core) machine, so client and server share the CPU. The Stripe
@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import random
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
-from bench import bookings, emulator, harness, notifications, quotes, search, webhooks
+from bench import bookings, emulator, harness, notifications, pages, quotes, search, webhooks
 
 CONCURRENCY = 16
 REQUESTS = 3000
@@ -35,6 +36,11 @@ def main() -> None:
             for figure in webhooks.run(market, harness.services_for(market)):
                 print(json.dumps(figure), flush=True)
         return
+    if sys.argv[1:] == ["pages"]:  # python -m bench pages: only the web pages
+        with harness.marketplace() as market, harness.serving(market, workers=2) as port:
+            for figure in pages.run(port, _today(market)):
+                print(json.dumps(figure), flush=True)
+        return
     if sys.argv[1:] == ["bookings"]:  # python -m bench bookings: only the booking figures
         with harness.marketplace() as market, harness.serving(market, workers=2) as port:
             for figure in bookings.run(port, market.database_url, _guest_tokens(port)):
@@ -45,6 +51,8 @@ def main() -> None:
             for figure in _run(port):
                 print(json.dumps(figure), flush=True)
             for figure in bookings.run(port, market.database_url, _guest_tokens(port)):
+                print(json.dumps(figure), flush=True)
+            for figure in pages.run(port, _today(market)):
                 print(json.dumps(figure), flush=True)
         for figure in notifications.run(harness.services_for(market)):
             print(json.dumps(figure), flush=True)
@@ -141,6 +149,11 @@ def _logins(port: int) -> list[dict[str, Any]]:
         port, lambda i: ("POST", "/api/v1/auth/login", {}, body(i)), total=200, concurrency=4
     )
     return result.figures("login", 4)
+
+
+def _today(market: harness.Marketplace) -> Any:
+    """The server's today (it runs on the system clock; the demo's dates follow it)."""
+    return datetime.now(UTC).date()
 
 
 if __name__ == "__main__":

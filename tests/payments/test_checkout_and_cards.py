@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import urllib.error
 from typing import Any
 
+import pytest
 import stripe
 from fastapi.testclient import TestClient
 
@@ -121,3 +123,35 @@ def test_a_payment_after_the_dates_were_resold_is_refunded_in_full(
         str(sdk.v1.payment_intents.retrieve(started["stripe_payment_intent"]).latest_charge)
     )
     assert charge.refunded is True
+
+
+def test_paying_with_a_card_after_opening_checkout_closes_the_checkout_page(
+    client: TestClient, hosted: dict[str, Any], emulator: Emulator, sdk: stripe.StripeClient
+) -> None:
+    """A guest who opened hosted Checkout, came back and paid with a card instead cannot
+    also pay on the Checkout page: the session is expired first, and one charge is made."""
+    booking = book_stay(client, hosted, "2026-12-10", "2026-12-12")
+    started = client.post(
+        f"{API}/bookings/{booking['id']}/checkout", json={}, headers=hosted["guest"]
+    )
+    assert started.status_code == 201, started.text
+    session = sdk.v1.checkout.sessions.list().data[0]
+    paid = pay(client, hosted, booking, payment_method="pm_card_visa").json()
+    assert (paid["status"], paid["booking_status"]) == ("succeeded", "confirmed")
+    assert sdk.v1.checkout.sessions.retrieve(session.id).status == "expired"
+    with pytest.raises(urllib.error.HTTPError):  # the page no longer takes a payment
+        control(emulator, f"/_emulator/checkout/sessions/{session.id}/complete")
+    assert len([c for c in sdk.v1.charges.list().data if c.paid]) == 1
+
+
+def test_a_checkout_paid_meanwhile_is_the_payment_and_no_card_is_charged_again(
+    client: TestClient, hosted: dict[str, Any], emulator: Emulator, sdk: stripe.StripeClient
+) -> None:
+    booking = book_stay(client, hosted, "2026-12-10", "2026-12-12")
+    client.post(f"{API}/bookings/{booking['id']}/checkout", json={}, headers=hosted["guest"])
+    session = sdk.v1.checkout.sessions.list().data[0]
+    control(emulator, f"/_emulator/checkout/sessions/{session.id}/complete")
+    paid = pay(client, hosted, booking, payment_method="pm_card_mastercard")
+    assert paid.status_code < 300, paid.text
+    assert paid.json()["status"] == "succeeded"
+    assert len([c for c in sdk.v1.charges.list().data if c.paid]) == 1

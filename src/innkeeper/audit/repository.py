@@ -54,8 +54,20 @@ def search(
     organization_id: uuid.UUID | None,
     limit: int,
     offset: int,
+    actor_user_id: uuid.UUID | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> tuple[list[AuditEntry], int]:
     query = select(AuditEntry)
+    if actor_user_id is not None:
+        query = query.where(AuditEntry.actor_user_id == actor_user_id)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
     if entity_type is not None:
         query = query.where(AuditEntry.entity_type == entity_type)
     if entity_id is not None:

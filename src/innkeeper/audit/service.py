@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from innkeeper.accounts.domain import Actor
 from innkeeper.accounts.service import require_admin
@@ -20,7 +21,12 @@ def search(
     organization_id: uuid.UUID | None,
     limit: int,
     offset: int,
+    actor_user_id: uuid.UUID | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> tuple[list[AuditEntry], int]:
+    """Entries newest first; the filters that are given must all match."""
     require_admin(actor)
     with svc.uow() as uow:
         return repository.search(
@@ -30,4 +36,8 @@ def search(
             organization_id=organization_id,
             limit=limit,
             offset=offset,
+            actor_user_id=actor_user_id,
+            action=action,
+            since=since,
+            until=until,
         )

@@ -41,6 +41,10 @@ class Filters:
     organization_id: uuid.UUID | None = None  # admins only
     limit: int = 50
     offset: int = 0
+    statuses: tuple[BookingStatus, ...] | None = None  # any of these (with ``status``: both)
+    departing_from: date | None = None
+    departing_to: date | None = None
+    soonest_first: bool = False  # by arrival, soonest first (default: latest first)
 
 
 def get(svc: Services, actor: Actor | None, booking_id: uuid.UUID) -> Seen:
@@ -129,16 +133,21 @@ def _filtered(query: Select[Booking], filters: Filters) -> Select[Booking]:
         query = query.where(Booking.check_in >= filters.arriving_from)
     if filters.arriving_to is not None:
         query = query.where(Booking.check_in < filters.arriving_to)
+    if filters.statuses is not None:
+        query = query.where(Booking.status.in_(filters.statuses))
+    if filters.departing_from is not None:
+        query = query.where(Booking.check_out >= filters.departing_from)
+    if filters.departing_to is not None:
+        query = query.where(Booking.check_out < filters.departing_to)
     return query
 
 
 def _page(svc: Services, query: Select[Booking], filters: Filters) -> tuple[list[Booking], int]:
     with svc.uow() as uow:
         total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        arrival = Booking.check_in.asc() if filters.soonest_first else Booking.check_in.desc()
         rows = uow.session.scalars(
-            query.order_by(Booking.check_in.desc(), Booking.id)
-            .limit(filters.limit)
-            .offset(filters.offset)
+            query.order_by(arrival, Booking.id).limit(filters.limit).offset(filters.offset)
         )
         return list(rows), total
 

@@ -9,6 +9,7 @@ Every path ends in ``outcome.apply_intent``.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -65,6 +66,8 @@ def pay(svc: Services, actor: Actor | None, booking_id: uuid.UUID, request: PayR
     payer, payment_id, later = _prepare(svc, actor, booking_id, request)
     if later:
         _arrange_later(svc, payment_id, request)
+        return load(svc, payment_id)
+    if _paid_on_checkout(svc, payment_id):
         return load(svc, payment_id)
     intent = ensure_intent(svc, payment_id, save_card=request.save_card)
     if request.payment_method is not None and intent.status in (
@@ -180,6 +183,34 @@ def start_checkout(
         row.updated_at = svc.clock.now()
         uow.commit()
     return load(svc, payment.id)
+
+
+def _paid_on_checkout(svc: Services, payment_id: uuid.UUID) -> bool:
+    """A payment begun on hosted Checkout and now paid another way (a saved card): the
+    session is expired first and let go, so the guest cannot pay for it twice. If the guest
+    paid on the page meanwhile, that payment stands and nothing more is charged (True)."""
+    payment = load(svc, payment_id)
+    session_id = payment.checkout_session_id
+    if session_id is None or payment.stripe_intent_id is not None:
+        return False
+    with contextlib.suppress(StripeRefused):  # completed meanwhile: read just below
+        operations.run(
+            svc,
+            Call("expire_checkout_session", {}, purpose=f"payment:{payment_id}:replaced",
+                 payment_id=payment_id),
+            lambda p, o: svc.stripe.v1.checkout.sessions.expire(session_id, p, o),
+            fetch=lambda found: svc.stripe.v1.checkout.sessions.retrieve(found),
+        )  # fmt: skip
+    session = svc.stripe.v1.checkout.sessions.retrieve(session_id)
+    if session.status == "complete":
+        complete_checkout(svc, session_id)
+        return True
+    with svc.uow() as uow:  # its expiry event now finds no payment and is ignored
+        row = _lock_payment(uow, payment_id)
+        row.checkout_session_id, row.action_url = None, None
+        row.updated_at = svc.clock.now()
+        uow.commit()
+    return False
 
 
 def complete_checkout(svc: Services, session_id: str) -> Payment:

@@ -87,13 +87,21 @@ def status(
 
 
 def onboarding_link(
-    svc: Services, actor: Actor | None, organization_id: uuid.UUID, listing_id: uuid.UUID | None
+    svc: Services,
+    actor: Actor | None,
+    organization_id: uuid.UUID,
+    listing_id: uuid.UUID | None,
+    *,
+    back_to: Callable[[str], str] | None = None,
 ) -> Link:
     """A fresh account link to Stripe's hosted onboarding. Links work once and expire within
-    minutes, so each call makes a new one (no ``purpose``: every link is its own step)."""
+    minutes, so each call makes a new one (no ``purpose``: every link is its own step).
+    ``back_to("return")`` and ``back_to("refresh")`` are where Stripe sends the host back
+    (a site path, or a full URL); by default the API's own routes."""
     _managing(actor, organization_id)
     row = _account_of(svc, organization_id, listing_id)
-    back = _our_url(svc, organization_id, listing_id)
+    ours = _our_url(svc, organization_id, listing_id)
+    back = ours if back_to is None else _on_site(svc, back_to)
     link = operations.run(
         svc,
         Call(
@@ -264,6 +272,48 @@ class Payout:
 
 
 PAYOUT_RETURNED = {"failed": "payout_failed", "canceled": "payout_canceled"}
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutView:
+    """A payout of a connected account, as Stripe lists it (the host pages)."""
+
+    id: str
+    amount: int
+    currency: str
+    status: str  # pending, in_transit, paid, failed, canceled
+    created_at: datetime | None
+    arrival_at: datetime | None
+    failure_message: str | None
+
+
+def payouts_of(
+    svc: Services,
+    actor: Actor | None,
+    organization_id: uuid.UUID,
+    listing_id: uuid.UUID | None,
+    *,
+    limit: int = 20,
+) -> list[PayoutView]:
+    """The account's latest payouts to its bank, newest first, read from Stripe (which
+    makes them on the account's schedule), for any member of the organization."""
+    scope_for(actor, organization_id, Permission.VIEW_ORGANIZATION)
+    row = _account_of(svc, organization_id, listing_id)
+    try:
+        found = svc.stripe.v1.payouts.list(
+            {"limit": limit}, {"stripe_account": row.stripe_account_id}
+        )
+    except stripe.StripeError as error:
+        raise_for(error)
+    return [
+        PayoutView(
+            id=str(p.id), amount=int(p.amount), currency=str(p.currency).upper(),
+            status=str(p.status), created_at=_instant(p.created),
+            arrival_at=_instant(getattr(p, "arrival_date", None)),
+            failure_message=getattr(p, "failure_message", None),
+        )
+        for p in found.data
+    ]  # fmt: skip
 
 
 def record_payout(svc: Services, account: str | None, payout: Payout) -> list[str] | None:
@@ -443,6 +493,16 @@ def _our_url(
 
     def url(page: str) -> str:
         return f"{base}/payout-account/{page}{query}"
+
+    return url
+
+
+def _on_site(svc: Services, back_to: Callable[[str], str]) -> Callable[[str], str]:
+    base = svc.settings.public_url.rstrip("/")
+
+    def url(page: str) -> str:
+        target = back_to(page)
+        return target if "://" in target else f"{base}{target}"
 
     return url
 

@@ -161,3 +161,108 @@ def _totals(
         query = query.where(LedgerEntry.at < until)
     with svc.uow() as uow:
         return [Totals(str(c), int(e), int(r)) for c, e, r in uow.session.execute(query)]
+
+
+# --- a host's earnings, broken down (the host pages) -------------------------------------
+
+EARNING_ACCOUNTS = (Account.HOST_PAYABLE, Account.PLATFORM_REVENUE, Account.EXPERT_PAYABLE)
+
+
+@dataclass(frozen=True, slots=True)
+class EarningsLine:
+    """One row of a host's earnings in one currency, from the ledger. ``gross`` is what
+    guests paid net of refunds (the host's share plus the fees), ``fees`` the platform's and
+    experts' part of it, ``net`` the host's share (``gross - fees``, the same figure as
+    ``host_earnings``), ``refunded`` what was given back from the host's share; ``paid_out``
+    what left the organization's Stripe balances for its bank (months and totals only)."""
+
+    key: str  # "2026-11" for a month, a listing id, or the currency for the totals
+    currency: str
+    gross: int
+    fees: int
+    refunded: int
+    net: int
+    paid_out: int = 0
+
+    @property
+    def pending(self) -> int:
+        """Earned and not yet paid out (totals only: payouts are not per listing)."""
+        return self.net - self.paid_out
+
+
+@dataclass(frozen=True, slots=True)
+class EarningsBreakdown:
+    by_month: list[EarningsLine]  # in the organization's time zone, oldest first
+    by_listing: list[EarningsLine]  # key: the listing's id
+    totals: list[EarningsLine]  # one per currency
+
+
+def host_earnings_breakdown(
+    svc: Services,
+    actor: Actor | None,
+    organization_id: uuid.UUID,
+    *,
+    time_zone: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> EarningsBreakdown:
+    """An organization's earnings by month (on ``time_zone``'s calendar) and by listing, for
+    its members and admins, from the postings of its entries: the same sums as
+    ``host_earnings`` cut finer, with the fees and the payouts beside them."""
+    if actor is None:
+        raise Unauthenticated("log in to see earnings")
+    if not actor.may(organization_id, Permission.VIEW_ORGANIZATION):
+        raise NotFound(f"organization {organization_id} not found")
+    month = func.to_char(func.timezone(time_zone, LedgerEntry.at), "YYYY-MM")
+    with svc.uow() as uow:
+        months = _breakdown(uow.session, organization_id, month, since, until)
+        listings = _breakdown(uow.session, organization_id, Booking.listing_id, since, until)
+        totals = _breakdown(uow.session, organization_id, LedgerPosting.currency, since, until)
+    return EarningsBreakdown(
+        by_month=sorted(months, key=lambda line: (line.key, line.currency)),
+        by_listing=[line for line in listings if line.key != "None"],
+        totals=totals,
+    )
+
+
+def _breakdown(
+    session: Any,
+    organization_id: uuid.UUID,
+    key: Any,
+    since: datetime | None,
+    until: datetime | None,
+) -> list[EarningsLine]:
+    def total(*accounts: Account, sign: int = -1, only: str | None = None) -> Any:
+        amount: Any = LedgerPosting.amount_minor
+        if only == "debit":
+            amount = case((LedgerPosting.amount_minor > 0, LedgerPosting.amount_minor), else_=0)
+        wanted = LedgerPosting.account.in_(accounts)
+        return func.coalesce(func.sum(case((wanted, sign * amount), else_=0)), 0)
+
+    query = (
+        select(
+            key,
+            LedgerPosting.currency,
+            total(*EARNING_ACCOUNTS),
+            total(Account.PLATFORM_REVENUE, Account.EXPERT_PAYABLE),
+            total(Account.HOST_PAYABLE, sign=1, only="debit"),
+            total(Account.HOST_PAYABLE),
+            total(Account.PAYOUTS, sign=1),
+        )
+        .join(LedgerEntry, LedgerEntry.id == LedgerPosting.entry_id)
+        .outerjoin(Booking, Booking.id == LedgerPosting.booking_id)
+        .where(
+            LedgerPosting.organization_id == organization_id,
+            LedgerPosting.account.in_((*EARNING_ACCOUNTS, Account.PAYOUTS)),
+        )
+        .group_by(key, LedgerPosting.currency)
+        .order_by(key, LedgerPosting.currency)
+    )
+    if since is not None:
+        query = query.where(LedgerEntry.at >= since)
+    if until is not None:
+        query = query.where(LedgerEntry.at < until)
+    return [
+        EarningsLine(str(k), str(c), int(g), int(f), int(r), int(n), int(p))
+        for k, c, g, f, r, n, p in session.execute(query)
+    ]

@@ -4,4 +4,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from innkeeper.web.admin import (
+    audit,
+    disputes,
+    fee_rules,
+    organizations,
+    overview,
+    payments,
+    users,
+    webhooks,
+)
+
+routers: list[APIRouter] = [
+    overview.router,
+    organizations.router,
+    users.router,
+    fee_rules.router,
+    payments.router,
+    webhooks.router,
+    disputes.router,
+    audit.router,
+]

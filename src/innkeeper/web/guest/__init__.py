@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from innkeeper.web.guest import booking, browse, cards, trips
+
+routers: list[APIRouter] = [browse.router]
+routers += [booking.router, trips.router, cards.router]
