@@ -12,7 +12,7 @@ from html import unescape
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from tests.builders import actor_for, make_listing, make_org, make_user, stay_draft
 from tests.web.conftest import field_error
 
@@ -30,6 +30,7 @@ from innkeeper.catalog.domain import (
 from innkeeper.core.dates import StayRange
 from innkeeper.core.money import Money
 from innkeeper.pricing import quotes
+from innkeeper.pricing.models import QuoteRow
 from innkeeper.services import Services
 from innkeeper.web.render import money
 
@@ -251,6 +252,20 @@ def test_listing_page_quotes_the_stay_and_links_to_booking(
     book = f"/listings/{marina}/book?check_in=2026-12-07&amp;check_out=2026-12-10&amp;guests=2"
     assert f'href="{book}">Book</a>' in page.text
     assert 'value="2026-12-07"' in page.text  # the form keeps the dates
+
+
+def test_looking_at_prices_stores_no_quote(
+    browser_client: Any, market: dict[str, Any], services: Services
+) -> None:
+    """A guest trying dates on the listing page (or its script) writes nothing: the quote
+    a booking uses is stored when the guest chooses to book."""
+    marina = market["ids"]["marina"]
+    for guests in (1, 2, 3):
+        assert browser_client.get(f"/listings/{marina}", **STAY, guests=guests).status_code == 200
+        fragment = browser_client.get(f"/listings/{marina}/quote", **STAY, guests=guests)
+        assert fragment.status_code == 200
+    with services.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(QuoteRow)) == 0
 
 
 def test_a_listing_that_needs_approval_asks_for_a_request(

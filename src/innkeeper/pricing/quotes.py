@@ -81,6 +81,14 @@ def create_quote(svc: Services, actor: Actor | None, request: QuoteRequest) -> Q
     return row
 
 
+def preview_quote(svc: Services, actor: Actor | None, request: QuoteRequest) -> QuoteRow:
+    """Priced and checked exactly as ``create_quote``, but not stored: a page that shows
+    the price while a guest tries dates must not write a row per look. The guest books
+    from a stored quote, made when they choose to book."""
+    with svc.uow() as uow:  # never committed: closing the unit of work drops the row
+        return build_quote(uow, actor, request, now=svc.clock.now())
+
+
 def build_quote(
     uow: UnitOfWork,
     actor: Actor | None,

@@ -214,8 +214,8 @@ def _quote(
     view: ListingView,
     facts: ListingFacts,
 ) -> Quoted:
-    """A stored quote for the dates asked (what ``POST /api/v1/quotes`` makes), or the
-    refusal beside its field, or above the form when no field is to blame."""
+    """The quote for the dates asked, priced as ``POST /api/v1/quotes`` prices it but not
+    stored, or the refusal beside its field, or above the form when no field is to blame."""
     listing = view.listing
     if listing.kind is ListingKind.LEASE or not browse_forms.has_quote_request(reader):
         return Quoted()
@@ -226,7 +226,7 @@ def _quote(
         return Quoted(status=422)
     actor = viewer.actor if viewer is not None else None
     try:
-        return Quoted(quotes.create_quote(services, actor, request))
+        return Quoted(quotes.preview_quote(services, actor, request))
     except Unavailable as error:
         reader.error(FORM_ERROR, f"Not available for these dates: {error.message}.")
         return Quoted(status=api.status_for(error))
