@@ -150,8 +150,10 @@ def test_host_refund_with_field_errors(
     assert "left to refund" in field_error(too_much.text, "amount")
     assert 'value="99999"' in too_much.text
     negative = browser_client.submit(here + "/refund", {"amount": "-5", "reason": ""})
-    assert field_error(negative.text, "amount") == "must not be negative"
+    assert field_error(negative.text, "amount") == "must be more than zero"
     assert field_error(negative.text, "reason") == "is required"
+    zero = browser_client.submit(here + "/refund", {"amount": "0", "reason": "Sorry"})
+    assert field_error(zero.text, "amount") == "must be more than zero"
     key = re.search(r'name="key" value="([^"]+)"', negative.text)
     assert key is not None
     done = browser_client.submit(

@@ -128,7 +128,9 @@ class FormReader:
             return None
         return number
 
-    def money(self, name: str, currency: str, *, required: bool = True) -> Money | None:
+    def money(
+        self, name: str, currency: str, *, required: bool = True, positive: bool = False
+    ) -> Money | None:
         value = self.raw(name).replace(",", "")
         if not value:
             if required:
@@ -139,8 +141,8 @@ class FormReader:
         except (ValueError, ArithmeticError) as exc:
             self.error(name, str(exc) or f"must be an amount in {currency}")
             return None
-        if amount.minor < 0:
-            self.error(name, "must not be negative")
+        if amount.minor < 0 or (positive and amount.minor == 0):
+            self.error(name, "must be more than zero" if positive else "must not be negative")
             return None
         return amount
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from innkeeper.availability.models import AvailabilitySettings
 from innkeeper.catalog.models import Listing
@@ -45,24 +46,27 @@ class ListingFacts:
 def listing_facts(
     services: Services, listing_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, ListingFacts]:
+    """The listings of a page of bookings in one query (a trips list must not make one
+    per booking); a listing with no availability row books instantly, as ``book`` reads it."""
     wanted = set(listing_ids)
     if not wanted:
         return {}
     with services.uow() as uow:
-        found = {}
-        for listing_id in wanted:
-            listing = uow.session.get(Listing, listing_id)
-            if listing is None:
-                continue
-            rules = uow.session.get(AvailabilitySettings, listing_id)
-            found[listing_id] = ListingFacts(
-                id=listing.id,
-                title=listing.title,
-                place=", ".join(p for p in (listing.area, listing.city) if p),
-                time_zone=listing.time_zone,
-                instant_book=rules is None or rules.instant_book,
-            )
-        return found
+        rows = uow.session.execute(
+            select(Listing, AvailabilitySettings.instant_book)
+            .outerjoin(AvailabilitySettings, AvailabilitySettings.listing_id == Listing.id)
+            .where(Listing.id.in_(wanted))
+        ).all()
+    return {
+        listing.id: ListingFacts(
+            id=listing.id,
+            title=listing.title,
+            place=", ".join(p for p in (listing.area, listing.city) if p),
+            time_zone=listing.time_zone,
+            instant_book=instant is None or instant,
+        )
+        for listing, instant in rows
+    }
 
 
 @dataclass(frozen=True, slots=True)

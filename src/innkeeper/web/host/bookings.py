@@ -107,10 +107,8 @@ def refund(
 ) -> Response:
     booking = _seen(services, host, booking_id).booking
     reader = FormReader(form)
-    amount = reader.money("amount", booking.currency)
+    amount = reader.money("amount", booking.currency, positive=True)
     reason = reader.text("reason", max_length=1000)
-    if amount is not None and amount.minor <= 0:
-        reader.error("amount", "must be more than zero")
     if reader.ok and amount is not None and reason:
         try:
             refunds.host_refund(
@@ -134,10 +132,8 @@ def extra_charge(
 ) -> Response:
     booking = _seen(services, host, booking_id).booking
     reader = FormReader(form)
-    amount = reader.money("extra_amount", booking.currency)
+    amount = reader.money("extra_amount", booking.currency, positive=True)
     reason = reader.text("extra_reason", max_length=1000)
-    if amount is not None and amount.minor <= 0:
-        reader.error("extra_amount", "must be more than zero")
     if reader.ok and amount is not None and reason:
         charge = extras.ExtraCharge(amount_minor=amount.minor, reason=reason)
         try:
